@@ -1,0 +1,199 @@
+"""Configuration: ``.hullguard.toml`` or ``[tool.hullguard]`` in ``pyproject.toml``.
+
+The nearest config file walking up from a linted file applies (``.hullguard.toml`` wins
+over ``pyproject.toml`` in the same folder). Unknown keys and rule codes are errors, so a
+typo never silently turns a rule off.
+"""
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from hullguard.context import DEFAULT_SENSITIVE_PORTS
+from hullguard.model import Rule, Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILES = (".hullguard.toml", "pyproject.toml")
+KEYS = {
+    "select", "extend-select", "ignore", "per-file-ignores", "severity",
+    "trusted-registries", "sensitive-ports",
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None  # the file it came from
+    select: tuple[str, ...] | None = None  # None: the default rule set
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    trusted_registries: tuple[str, ...] = ()
+    sensitive_ports: frozenset[int] = DEFAULT_SENSITIVE_PORTS
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def with_cli(self, select=None, extend_select=(), ignore=()) -> "Config":
+        """CLI ``--select`` replaces the config's selection; ``--ignore`` adds to it."""
+        return replace(
+            self,
+            select=tuple(select) if select is not None else self.select,
+            extend_select=self.extend_select + tuple(extend_select),
+            ignore=self.ignore + tuple(ignore),
+        )
+
+
+def selector_matches(selector: str, rule: Rule) -> bool:
+    """``ALL``, a code or code prefix (``HG1``, ``HG101``), or a rule name (``run-as-root``)."""
+    selector = selector.strip()
+    return selector.upper() == "ALL" or rule.code.startswith(selector.upper()) or selector.lower() == rule.name
+
+
+def validate_selectors(selectors, rules: list[Rule], where: str) -> None:
+    for selector in selectors:
+        if not isinstance(selector, str) or not any(selector_matches(selector, rule) for rule in rules):
+            raise ConfigError(f"{where}: unknown rule code or name {selector!r}")
+
+
+def enabled_rules(config: Config, rules: list[Rule], path: Path | None = None) -> list[Rule]:
+    ignored = list(config.ignore) + per_file_ignored(config, path)
+    chosen = []
+    for rule in rules:
+        if config.select is None:
+            selected = rule.enabled_by_default
+        else:
+            selected = any(selector_matches(s, rule) for s in config.select)
+        selected = selected or any(selector_matches(s, rule) for s in config.extend_select)
+        if selected and not any(selector_matches(s, rule) for s in ignored):
+            chosen.append(rule)
+    return chosen
+
+
+def per_file_ignored(config: Config, path: Path | None) -> list[str]:
+    if path is None or not config.per_file_ignores:
+        return []
+    try:
+        relative = path.resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    codes: list[str] = []
+    for pattern, selectors in config.per_file_ignores:
+        if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
+            codes.extend(selectors)
+    return codes
+
+
+def severity_of(config: Config, rule: Rule) -> Severity:
+    for selector, severity in config.severity:
+        if selector_matches(selector, rule):
+            return severity
+    return rule.severity
+
+
+def _string_list(value, key: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def parse_config(table: dict, rules: list[Rule], path: Path | None) -> Config:
+    where = str(path) if path else "configuration"
+    unknown = sorted(set(table) - KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(sorted(KEYS))})")
+    values: dict = {"path": path}
+    for key in ("select", "extend-select", "ignore", "trusted-registries"):
+        if key in table:
+            values[key.replace("-", "_")] = _string_list(table[key], key, where)
+            if key != "trusted-registries":
+                validate_selectors(values[key.replace("-", "_")], rules, f"{where}: {key}")
+    if "per-file-ignores" in table:
+        entries = table["per-file-ignores"]
+        if not isinstance(entries, dict):
+            raise ConfigError(f"{where}: 'per-file-ignores' must be a table of glob = [codes]")
+        pairs = []
+        for pattern, selectors in entries.items():
+            selectors = _string_list(selectors, f"per-file-ignores.{pattern}", where)
+            validate_selectors(selectors, rules, f"{where}: per-file-ignores")
+            pairs.append((pattern, selectors))
+        values["per_file_ignores"] = tuple(pairs)
+    if "severity" in table:
+        entries = table["severity"]
+        if not isinstance(entries, dict):
+            raise ConfigError(f"{where}: 'severity' must be a table of code = \"error\"|\"warning\"|\"info\"")
+        pairs = []
+        for selector, level in entries.items():
+            validate_selectors([selector], rules, f"{where}: severity")
+            try:
+                pairs.append((selector, Severity.parse(str(level))))
+            except ValueError as error:
+                raise ConfigError(f"{where}: severity.{selector}: {error}") from None
+        values["severity"] = tuple(pairs)
+    if "sensitive-ports" in table:
+        ports = table["sensitive-ports"]
+        if not isinstance(ports, list) or not all(isinstance(p, int) and 0 < p < 65536 for p in ports):
+            raise ConfigError(f"{where}: 'sensitive-ports' must be a list of port numbers (1-65535)")
+        values["sensitive_ports"] = DEFAULT_SENSITIVE_PORTS | frozenset(ports)
+    return Config(**values)
+
+
+def read_config_file(path: Path, rules: list[Rule]) -> Config | None:
+    """The config in ``path``, or None for a pyproject.toml without ``[tool.hullguard]``."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("hullguard")
+        if table is None:
+            return None
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.hullguard] must be a table")
+    return parse_config(table, rules, path)
+
+
+class ConfigFinder:
+    """Finds the config for a file by walking up, caching per folder."""
+
+    def __init__(self, rules: list[Rule], explicit: Path | None = None):
+        self.rules = rules
+        self.explicit = read_config_file(explicit, rules) if explicit else None
+        self._by_folder: dict[Path, Config] = {}
+
+    def for_file(self, path: Path | None) -> Config:
+        if self.explicit is not None:
+            return self.explicit
+        folder = (path.parent if path else Path.cwd()).resolve()
+        return self._for_folder(folder)
+
+    def _for_folder(self, folder: Path) -> Config:
+        if folder in self._by_folder:
+            return self._by_folder[folder]
+        config = None
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                config = read_config_file(candidate, self.rules)
+                if config is not None:
+                    break
+        if config is None:
+            config = Config() if folder.parent == folder else self._for_folder(folder.parent)
+        self._by_folder[folder] = config
+        return config

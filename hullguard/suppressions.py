@@ -1,0 +1,81 @@
+"""Suppression comments.
+
+- ``# hullguard: ignore[HG101,HG201] reason`` suppresses those rules on the next instruction.
+- ``# hullguard: ignore-file[HG101] reason`` suppresses them in the whole file.
+- ``# hadolint ignore=DL3002`` and ``# hadolint global ignore=DL3002`` are honoured for the
+  rules that map to those hadolint codes, so a project can switch without editing files.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hullguard.dockerfile import Comment, Dockerfile
+from hullguard.model import Finding, Rule
+from hullguard.text import Span
+
+_HULLGUARD = re.compile(r"^hullguard:\s*(ignore-file|ignore)\b\s*(?:\[([^\]]*)\])?")
+_HADOLINT = re.compile(r"^hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9, ]+)")
+
+
+@dataclass
+class Suppression:
+    comment: Comment
+    span: Span  # of the comment, for reporting it unused
+    selectors: list[str]
+    first_line: int  # lines it covers (file-wide: the whole file)
+    last_line: int
+    from_hadolint: bool = False
+    used: set[str] = field(default_factory=set)
+
+
+def _covered_lines(dockerfile: Dockerfile, line: int) -> tuple[int, int]:
+    """The lines of the instruction a comment on ``line`` applies to (the next one)."""
+    for instruction in dockerfile.instructions:
+        if instruction.end_line > line:
+            return instruction.start_line, instruction.end_line
+    return line, line
+
+
+def parse_suppressions(dockerfile: Dockerfile) -> list[Suppression]:
+    suppressions = []
+    for comment in dockerfile.comments:
+        line_text = dockerfile.source.line(comment.line)
+        span = Span.on_line(comment.line, comment.column, len(line_text.rstrip()))
+        match = _HULLGUARD.match(comment.text)
+        if match:
+            selectors = [s.strip() for s in (match.group(2) or "").split(",") if s.strip()]
+            whole_file = match.group(1) == "ignore-file"
+            first, last = (0, dockerfile.source.line_count) if whole_file else _covered_lines(dockerfile, comment.line)
+            suppressions.append(Suppression(comment, span, selectors, first, last))
+            continue
+        match = _HADOLINT.match(comment.text)
+        if match:
+            selectors = [s.strip().upper() for s in match.group(2).split(",") if s.strip()]
+            first, last = (0, dockerfile.source.line_count) if match.group(1) else _covered_lines(dockerfile, comment.line)
+            suppressions.append(Suppression(comment, span, selectors, first, last, from_hadolint=True))
+    return suppressions
+
+
+def _matches(suppression: Suppression, selector: str, rule: Rule) -> bool:
+    if suppression.from_hadolint:
+        return selector in rule.hadolint
+    return selector.upper() == rule.code or selector.lower() == rule.name
+
+
+def apply_suppressions(findings: list[Finding], suppressions: list[Suppression], rules_by_code: dict[str, Rule]) -> list[Finding]:
+    """Drop suppressed findings, marking which selectors of which suppression were used."""
+    kept = []
+    for finding in findings:
+        rule = rules_by_code.get(finding.code)
+        suppressed = False
+        for suppression in suppressions:
+            if rule is None or not suppression.first_line <= finding.span.start.line <= suppression.last_line:
+                continue
+            for selector in suppression.selectors:
+                if _matches(suppression, selector, rule):
+                    suppression.used.add(selector)
+                    suppressed = True
+        if not suppressed:
+            kept.append(finding)
+    return kept

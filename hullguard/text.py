@@ -1,0 +1,101 @@
+"""Source text with exact positions.
+
+Positions are 0-based (line, column) pairs where the column counts Unicode code points
+within the line. Front ends convert at the edges: the CLI prints 1-based columns, the
+language server converts to the client's negotiated encoding.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Span:
+    start: Position
+    end: Position
+
+    @classmethod
+    def of(cls, line: int, start_col: int, end_line: int, end_col: int) -> "Span":
+        return cls(Position(line, start_col), Position(end_line, end_col))
+
+    @classmethod
+    def on_line(cls, line: int, start_col: int, end_col: int) -> "Span":
+        return cls(Position(line, start_col), Position(line, end_col))
+
+
+class DecodeError(ValueError):
+    """The bytes of a file are not text hullguard can lint."""
+
+
+class SourceText:
+    """The text of one file, decoded, with its line structure and original conventions.
+
+    ``text`` never holds the BOM; ``newline`` is the file's dominant line ending, so
+    fixes can write new lines the way the file already does.
+    """
+
+    def __init__(self, text: str, *, has_bom: bool = False):
+        self.has_bom = has_bom
+        self.text = text
+        self.line_starts = [0]
+        for index, char in enumerate(text):
+            if char == "\n":
+                self.line_starts.append(index + 1)
+        crlf = text.count("\r\n")
+        self.newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "SourceText":
+        if b"\x00" in data[:8192]:
+            raise DecodeError("binary file (contains NUL bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DecodeError(f"not valid UTF-8 (byte {error.start})") from None
+        has_bom = text.startswith(BOM)
+        return cls(text[1:] if has_bom else text, has_bom=has_bom)
+
+    def to_bytes(self) -> bytes:
+        return ((BOM if self.has_bom else "") + self.text).encode("utf-8")
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)
+
+    def line(self, number: int) -> str:
+        """The line's text without its line ending."""
+        start = self.line_starts[number]
+        end = self.line_starts[number + 1] if number + 1 < len(self.line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def offset(self, position: Position) -> int:
+        return self.line_starts[position.line] + position.column
+
+    def position(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return Position(line, offset - self.line_starts[line])
+
+    def slice(self, span: Span) -> str:
+        return self.text[self.offset(span.start) : self.offset(span.end)]
+
+    def line_span(self, number: int) -> Span:
+        return Span.on_line(number, 0, len(self.line(number)))
+
+    @property
+    def ends_with_newline(self) -> bool:
+        return self.text.endswith("\n")
+
+
+def utf16_column(line_text: str, column: int) -> int:
+    """Convert a code-point column to UTF-16 code units (the LSP default encoding)."""
+    prefix = line_text[:column]
+    return column + sum(1 for char in prefix if ord(char) > 0xFFFF)

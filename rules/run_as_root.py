@@ -1,0 +1,105 @@
+"""HG101 run-as-root: the container's process runs as root."""
+from __future__ import annotations
+
+import re
+
+from hullguard.context import RuleContext
+from hullguard.dockerfile import Dockerfile, Instruction, Stage
+from hullguard.edits import insert_line_after
+from hullguard.images import external_base, non_root_user_for, runs_as_non_root_by_default
+from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
+from hullguard.words import substitute
+
+ROOT_NAMES = frozenset({"root", "0"})
+
+
+def _stage_variables(dockerfile: Dockerfile, stage: Stage, before: Instruction) -> dict[str, str]:
+    """Global ARG defaults plus the stage's own ARG/ENV values declared before ``before``."""
+    variables = dict(dockerfile.global_args)
+    for instruction in stage.instructions:
+        if instruction is before:
+            break
+        if instruction.keyword in ("ARG", "ENV"):
+            for pair in instruction.key_values:
+                if pair.has_value:
+                    variables[pair.key] = pair.value
+    return variables
+
+
+def _effective_user(dockerfile: Dockerfile, stage: Stage) -> tuple[Stage, Instruction] | None:
+    """The USER instruction in force at the end of ``stage``; ``FROM <stage>`` inherits it."""
+    seen = set()
+    while stage.index not in seen:
+        seen.add(stage.index)
+        users = stage.user_instructions()
+        if users:
+            return stage, users[-1]
+        if stage.base_stage is None:
+            return None
+        stage = stage.base_stage
+    return None
+
+
+def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
+    final = dockerfile.final_stage
+    found = _effective_user(dockerfile, final)
+    if found is None:
+        base = external_base(final)
+        if base is not None and runs_as_non_root_by_default(base):
+            return
+        if final.base_stage is None and final.image is None:
+            return  # base image unresolvable (an ARG without default): its user is unknown
+        yield RULE.finding(final.image_span, "final stage sets no USER, so the container runs as root", _fixes(dockerfile))
+        return
+    stage, user = found
+    words = user.words
+    if not words:
+        return
+    value, resolved = substitute(words[0].value, _stage_variables(dockerfile, stage, user))
+    name = value.split(":", 1)[0]
+    if not resolved or name not in ROOT_NAMES:
+        return
+    word = words[0]
+    span = user.span(word.start, word.start + len(word.raw.split(":", 1)[0])) if word.raw == word.value else user.span(word.start, word.end)
+    yield RULE.finding(span, f"final stage runs as root (USER {value})", _fixes(dockerfile))
+
+
+def _fixes(dockerfile: Dockerfile) -> list[Fix]:
+    final = dockerfile.final_stage
+    account = non_root_user_for(external_base(final))
+    last = final.instructions[-1]
+    indent = re.match(r"[ \t]*", dockerfile.source.line(last.start_line)).group(0)
+    lines = []
+    if account.create_command:
+        lines.append(f"{indent}RUN {account.create_command}")
+    lines.append(f"{indent}USER {account.user}")
+    edit = insert_line_after(dockerfile.source, last.end_line, "\n".join(lines))
+    return [Fix(f"Run as non-root user '{account.user}' (append USER to the final stage)", Applicability.UNSAFE, (edit,))]
+
+
+RULE = Rule(
+    code="HG101",
+    name="run-as-root",
+    severity=Severity.ERROR,
+    summary="Container runs as root",
+    docs=RuleDocs(
+        what="Checks the user the container finally runs as. In a Dockerfile that is the last "
+        "`USER` in force in the final stage: a `USER` in an earlier stage does not carry over, "
+        "except through `FROM <that stage>`. The rule fires when there is no `USER` at all "
+        "(Docker's default is root) or when it is `root`/`0` (`root:root`, `0:0` too). Base "
+        "images documented to run as non-root (`…:nonroot` tags) are accepted.",
+        why="Root in the container is root on the host's kernel: a container escape, a writable "
+        "host mount or a kernel bug then gives the attacker uid 0. Running as an unprivileged "
+        "user is the single most effective hardening step.",
+        example="```dockerfile\nFROM python:3.12-slim\nCOPY app /app\nCMD [\"python\", \"/app/main.py\"]   # HG101\n```\n"
+        "Fixed:\n```dockerfile\nFROM python:3.12-slim\nCOPY app /app\nCMD [\"python\", \"/app/main.py\"]\n"
+        "RUN groupadd --system app && useradd --system --gid app --no-create-home app\nUSER app\n```",
+        fix="Unsafe (changes the runtime user, which may lose access to files or low ports). "
+        "Appends a `USER` to the final stage, reusing the account the base image ships "
+        "(`node`, distroless `nonroot`), creating one with the base's own tools (Alpine/BusyBox "
+        "`adduser`, Debian/Ubuntu/RHEL `useradd`), or a numeric `10001:10001` where neither is known.",
+        peers="hadolint DL3002; checkov CKV_DOCKER_3 and CKV_DOCKER_8; trivy DS002.",
+    ),
+    checks={Format.DOCKERFILE: check_dockerfile},
+    hadolint=("DL3002",),
+)
