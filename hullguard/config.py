@@ -22,7 +22,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 CONFIG_FILES = (".hullguard.toml", "pyproject.toml")
 KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "severity",
-    "trusted-registries", "sensitive-ports",
+    "trusted-registries", "sensitive-ports", "exclude",
 }
 
 
@@ -40,6 +40,7 @@ class Config:
     severity: tuple[tuple[str, Severity], ...] = ()
     trusted_registries: tuple[str, ...] = ()
     sensitive_ports: frozenset[int] = DEFAULT_SENSITIVE_PORTS
+    exclude: tuple[str, ...] = ()  # globs of files or folders, relative to the config's folder
 
     @property
     def root(self) -> Path:
@@ -81,13 +82,26 @@ def enabled_rules(config: Config, rules: list[Rule], path: Path | None = None) -
     return chosen
 
 
+def _relative(config: Config, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def is_excluded(config: Config, path: Path) -> bool:
+    """A glob in ``exclude`` matches the file or one of the folders it is in."""
+    if not config.exclude:
+        return False
+    parts = _relative(config, path).split("/")
+    prefixes = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+    return any(fnmatch.fnmatch(prefix, pattern.rstrip("/")) for pattern in config.exclude for prefix in prefixes)
+
+
 def per_file_ignored(config: Config, path: Path | None) -> list[str]:
     if path is None or not config.per_file_ignores:
         return []
-    try:
-        relative = path.resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
+    relative = _relative(config, path)
     codes: list[str] = []
     for pattern, selectors in config.per_file_ignores:
         if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
@@ -114,10 +128,10 @@ def parse_config(table: dict, rules: list[Rule], path: Path | None) -> Config:
     if unknown:
         raise ConfigError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(sorted(KEYS))})")
     values: dict = {"path": path}
-    for key in ("select", "extend-select", "ignore", "trusted-registries"):
+    for key in ("select", "extend-select", "ignore", "trusted-registries", "exclude"):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], key, where)
-            if key != "trusted-registries":
+            if key not in ("trusted-registries", "exclude"):
                 validate_selectors(values[key.replace("-", "_")], rules, f"{where}: {key}")
     if "per-file-ignores" in table:
         entries = table["per-file-ignores"]

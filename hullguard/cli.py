@@ -1,0 +1,205 @@
+"""The ``hullguard`` command line: ``check`` (with ``--fix``), ``rule`` and ``rules``.
+
+Exit codes: 0 clean, 1 findings (or changes under ``--diff``), 2 usage, configuration,
+input or internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from pathlib import Path
+
+from hullguard import __version__
+from hullguard.config import Config, ConfigError, ConfigFinder, is_excluded, validate_selectors
+from hullguard.discovery import DiscoveryError, discover
+from hullguard.documents import Document, detect_format, load_document
+from hullguard.engine import LintResult, lint_document
+from hullguard.fixer import FixError, fix_document, write_atomically
+from hullguard.model import Format, Severity
+from hullguard.output import FORMATS
+from hullguard.redact import redact
+from hullguard.rules import ALL_RULES, find_rule
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(ValueError):
+    pass
+
+
+def _selectors(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hullguard", description="Container-security linter with fixes.")
+    parser.add_argument("--version", action="version", version=f"hullguard {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="lint files and folders (default: the current folder)")
+    check.add_argument("paths", nargs="*", default=["."], help="files or folders; '-' reads standard input")
+    check.add_argument("--select", type=_selectors, help="rules to enable (codes, names, prefixes such as HG1, or ALL); replaces the config's selection")
+    check.add_argument("--extend-select", type=_selectors, default=[], help="rules to enable on top of the selection")
+    check.add_argument("--ignore", type=_selectors, default=[], help="rules to disable")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix) or offer unsafe fixes")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--fail-on", choices=["info", "warning", "error"], default="info", help="lowest severity that makes the exit code 1 (default: info)")
+    check.add_argument("--kind", choices=[f.value for f in Format if f is Format.DOCKERFILE], help="treat every file as this format")
+    check.add_argument("--stdin-filename", help="the path of the text read from standard input (for config and messages)")
+    check.add_argument("--config", type=Path, help="use this config file instead of searching for one")
+    check.set_defaults(handler=run_check)
+
+    rule = commands.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("code", help="a rule code (HG101) or name (run-as-root)")
+    rule.set_defaults(handler=run_rule)
+
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.set_defaults(handler=run_rules)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ConfigError, DiscoveryError, FixError, UsageError) as error:
+        print(f"hullguard: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _read_inputs(args, finder: ConfigFinder) -> list[tuple[str, bytes | None, Format, str | None]]:
+    """(path, data, format, error) for every input; data is None when it could not be read."""
+    forced = Format(args.kind) if args.kind else None
+    if args.paths == ["-"]:
+        name = args.stdin_filename or "-"
+        document_format = forced or (detect_format(name) if args.stdin_filename else None) or Format.DOCKERFILE
+        return [(name, sys.stdin.buffer.read(), document_format, None)]
+    if "-" in args.paths:
+        raise UsageError("'-' (standard input) cannot be combined with other paths")
+    inputs = []
+    for path, document_format in discover(args.paths, forced):
+        if is_excluded(finder.for_file(path), path):
+            continue
+        try:
+            inputs.append((str(path), path.read_bytes(), document_format, None))
+        except OSError as error:
+            inputs.append((str(path), None, document_format, f"{path}: cannot read: {error.strerror}"))
+    return inputs
+
+
+def run_check(args) -> int:
+    for option in ("select", "extend_select", "ignore"):
+        validate_selectors(getattr(args, option) or [], ALL_RULES, f"--{option.replace('_', '-')}")
+    if args.diff and args.format != "text":
+        raise UsageError("--diff prints a diff; it cannot be combined with --format")
+    finder = ConfigFinder(ALL_RULES, explicit=args.config)
+    fixing = args.fix or args.diff
+    from_stdin = args.paths == ["-"]
+    results: list[LintResult] = []
+    errors: list[str] = []
+    diffs: list[str] = []
+    fixed_count = 0
+    for path, data, document_format, read_error in _read_inputs(args, finder):
+        if read_error:
+            errors.append(read_error)
+            continue
+        config = finder.for_file(Path(path) if path != "-" else None).with_cli(args.select, args.extend_select, args.ignore)
+        document = load_document(path, data, document_format)
+        if not fixing:
+            results.append(lint_document(document, config))
+        else:
+            outcome = fix_document(document, config, allow_unsafe=args.unsafe_fixes)
+            fixed_count += len(outcome.applied)
+            results.append(outcome.result)
+            if args.diff:
+                diffs.append(_diff(document, outcome))
+            elif from_stdin:
+                sys.stdout.buffer.write(outcome.document.source.to_bytes() if outcome.document.source else data)
+            else:
+                _write(outcome)
+        errors.extend(f"{path}: rule {failure}" for failure in results[-1].rule_failures)
+
+    for error in errors:
+        print(f"hullguard: error: {error}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(diffs))
+    elif not (from_stdin and args.fix):
+        colour = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        sys.stdout.write(FORMATS[args.format](results, allow_unsafe=args.unsafe_fixes, colour=colour, fixed=fixed_count))
+    if errors:
+        return EXIT_ERROR
+    if args.diff:
+        return EXIT_FINDINGS if any(diffs) else EXIT_CLEAN
+    threshold = Severity.parse(args.fail_on)
+    failing = any(f.severity >= threshold for result in results for f in result.findings)
+    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _write(outcome) -> None:
+    for path, (_, new_text) in outcome.other_files.items():
+        write_atomically(path, new_text.encode("utf-8"))
+    if outcome.fixed_text is not None:
+        write_atomically(outcome.document.path, outcome.document.source.to_bytes())
+
+
+def _redacted_lines(document: Document) -> list[str]:
+    """The document's lines with every secret value masked, for showing in a diff."""
+    text = document.source.text
+    secrets = [f for f in lint_document(document, Config(select=("ALL",))).findings if f.secret]
+    for finding in sorted(secrets, key=lambda f: f.span.start, reverse=True):
+        start, end = document.source.offset(finding.span.start), document.source.offset(finding.span.end)
+        text = text[:start] + redact(text[start:end]) + text[end:]
+    return text.splitlines(keepends=True)
+
+
+def _diff(original: Document, outcome) -> str:
+    parts = []
+    if outcome.fixed_text is not None:
+        before, after = _redacted_lines(original), _redacted_lines(outcome.document)
+        parts.extend(difflib.unified_diff(before, after, f"a/{original.path}", f"b/{original.path}"))
+    for path, (old, new) in outcome.other_files.items():
+        parts.extend(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in parts)
+
+
+def run_rule(args) -> int:
+    rule = find_rule(args.code)
+    if rule is None:
+        raise UsageError(f"no rule {args.code!r}; `hullguard rules` lists them")
+    sys.stdout.write(rule_markdown(rule))
+    return EXIT_CLEAN
+
+
+def rule_markdown(rule) -> str:
+    docs = rule.docs
+    default = "on by default" if rule.enabled_by_default else "off by default (enable with --select or extend-select)"
+    sections = [
+        f"# {rule.code} {rule.name}",
+        f"{rule.summary}. Severity: {rule.severity.label}; {default}. Formats: {', '.join(f.value for f in rule.formats)}.",
+        f"## What it does\n{docs.what}",
+        f"## Why is this bad?\n{docs.why}",
+        f"## Example\n{docs.example}",
+        f"## Fix and its safety\n{docs.fix}",
+    ]
+    if docs.peers:
+        sections.append(f"## Peers\n{docs.peers}")
+    return "\n\n".join(sections) + "\n"
+
+
+def run_rules(_args) -> int:
+    for rule in ALL_RULES:
+        default = "" if rule.enabled_by_default else "  (off by default)"
+        sys.stdout.write(f"{rule.code}  {rule.name:<32} {rule.severity.label:<8} {rule.summary}{default}\n")
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Finding the files to lint: walk folders, honour .gitignore, detect formats by name.
+
+.gitignore files are matched with pathspec instead of asking git, because git would read
+the scanned repository's own config, and options such as ``core.fsmonitor`` run commands.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pathspec
+
+from hullguard.documents import detect_format
+from hullguard.model import Format
+
+ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".tox"})
+
+
+class DiscoveryError(ValueError):
+    pass
+
+
+def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
+    ignore_file = folder / ".gitignore"
+    try:
+        lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.PathSpec]]) -> bool:
+    ignored = False
+    for base, spec in specs:  # outer to inner: a deeper .gitignore may re-include
+        relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+        result = spec.check_file(relative)
+        if result.include is not None:
+            ignored = result.include
+    return ignored
+
+
+def _enclosing_repository_folders(root: Path) -> list[Path]:
+    """Folders above ``root`` up to its git work tree's top, outermost first."""
+    chain = []
+    for parent in root.parents:
+        chain.append(parent)
+        if (parent / ".git").exists():
+            return list(reversed(chain))
+    return []
+
+
+def walk(root: Path) -> list[tuple[Path, Format]]:
+    found: list[tuple[Path, Format]] = []
+    inherited: list[tuple[Path, pathspec.PathSpec]] = []
+    for parent in _enclosing_repository_folders(root.resolve()):  # their .gitignore files apply too
+        spec = _ignore_spec(parent)
+        if spec:
+            inherited.append((parent, spec))
+
+    def visit(folder: Path, specs: list[tuple[Path, pathspec.PathSpec]]) -> None:
+        spec = _ignore_spec(folder)
+        if spec:
+            specs = specs + [(folder.resolve(), spec)]
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            raise DiscoveryError(f"{folder}: cannot read folder: {error.strerror}") from None
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in ALWAYS_SKIPPED or _ignored(path.resolve(), True, specs):
+                    continue
+                visit(path, specs)
+            elif entry.is_file():
+                document_format = detect_format(entry.name)
+                if document_format and not _ignored(path.resolve(), False, specs):
+                    found.append((path, document_format))
+
+    visit(root, inherited)
+    return found
+
+
+def discover(paths: list[str], forced: Format | None = None) -> list[tuple[Path, Format]]:
+    """Files to lint, in a stable order. Named files are linted even if .gitignore'd."""
+    files: list[tuple[Path, Format]] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files.extend((p, forced or f) for p, f in walk(path))
+        elif path.is_file():
+            document_format = forced or detect_format(path)
+            if document_format is None:
+                raise DiscoveryError(f"{path}: cannot tell the file's format from its name; pass --kind dockerfile")
+            files.append((path, document_format))
+        else:
+            raise DiscoveryError(f"{path}: no such file or folder")
+    unique = {}
+    for path, document_format in files:
+        unique.setdefault(path, document_format)
+    return list(unique.items())

@@ -1,0 +1,43 @@
+"""JSON: one object per finding, 1-based positions, with the fixes as edits."""
+from __future__ import annotations
+
+import json
+
+from hullguard.output.common import one_based, rule_url
+from hullguard.rules import RULES_BY_CODE
+
+
+def _location(position) -> dict:
+    line, column = one_based(position)
+    return {"line": line, "column": column}
+
+
+def finding_record(path: str, finding) -> dict:
+    rule = RULES_BY_CODE.get(finding.code)
+    return {
+        "filename": path,
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.label,
+        "message": finding.message,
+        "location": _location(finding.span.start),
+        "end_location": _location(finding.span.end),
+        "url": rule_url(rule) if rule else None,
+        "fixes": [
+            {
+                "title": fix.title,
+                "applicability": fix.applicability.value,
+                "edits": [
+                    {"content": edit.new_text, "location": _location(edit.span.start), "end_location": _location(edit.span.end)}
+                    for edit in fix.edits
+                ],
+                "files": [{"path": file_edit.path, "content": file_edit.new_text} for file_edit in fix.file_edits],
+            }
+            for fix in finding.fixes
+        ],
+    }
+
+
+def render(results, **_options) -> str:
+    records = [finding_record(result.document.path, finding) for result in results for finding in result.findings]
+    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
