@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hullguard import __version__
 from hullguard.config import Config, ConfigError, ConfigFinder, is_excluded, validate_selectors
+from hullguard.docs import rule_markdown, rules_reference
 from hullguard.discovery import DiscoveryError, discover
 from hullguard.documents import Document, detect_format, load_document
 from hullguard.engine import LintResult, lint_document
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--fail-on", choices=["info", "warning", "error"], default="info", help="lowest severity that makes the exit code 1 (default: info)")
-    check.add_argument("--kind", choices=[f.value for f in Format if f is Format.DOCKERFILE], help="treat every file as this format")
+    check.add_argument("--kind", choices=[f.value for f in Format], help="treat every file as this format")
     check.add_argument("--stdin-filename", help="the path of the text read from standard input (for config and messages)")
     check.add_argument("--config", type=Path, help="use this config file instead of searching for one")
     check.set_defaults(handler=run_check)
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     rule.set_defaults(handler=run_rule)
 
     rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--markdown", action="store_true", help="print the rule reference as markdown (the README's)")
     rules.set_defaults(handler=run_rules)
     return parser
 
@@ -178,23 +180,10 @@ def run_rule(args) -> int:
     return EXIT_CLEAN
 
 
-def rule_markdown(rule) -> str:
-    docs = rule.docs
-    default = "on by default" if rule.enabled_by_default else "off by default (enable with --select or extend-select)"
-    sections = [
-        f"# {rule.code} {rule.name}",
-        f"{rule.summary}. Severity: {rule.severity.label}; {default}. Formats: {', '.join(f.value for f in rule.formats)}.",
-        f"## What it does\n{docs.what}",
-        f"## Why is this bad?\n{docs.why}",
-        f"## Example\n{docs.example}",
-        f"## Fix and its safety\n{docs.fix}",
-    ]
-    if docs.peers:
-        sections.append(f"## Peers\n{docs.peers}")
-    return "\n\n".join(sections) + "\n"
-
-
-def run_rules(_args) -> int:
+def run_rules(args) -> int:
+    if args.markdown:
+        sys.stdout.write(rules_reference())
+        return EXIT_CLEAN
     for rule in ALL_RULES:
         default = "" if rule.enabled_by_default else "  (off by default)"
         sys.stdout.write(f"{rule.code}  {rule.name:<32} {rule.severity.label:<8} {rule.summary}{default}\n")

@@ -36,8 +36,6 @@ class Applicability(enum.Enum):
 
 class Format(enum.Enum):
     DOCKERFILE = "dockerfile"
-    COMPOSE = "compose"
-    KUBERNETES = "kubernetes"
 
 
 @dataclass(frozen=True)
@@ -102,6 +100,7 @@ class Rule:
     checks: dict[Format, Callable[..., Iterable[Finding]]] = field(default_factory=dict)
     enabled_by_default: bool = True
     hadolint: tuple[str, ...] = ()  # hadolint codes whose `# hadolint ignore=` we honour
+    fix: Applicability | None = None  # the kind of fix its findings offer, if any
 
     @property
     def formats(self) -> tuple[Format, ...]:

@@ -102,4 +102,5 @@ RULE = Rule(
     ),
     checks={Format.DOCKERFILE: check_dockerfile},
     hadolint=("DL3002",),
+    fix=Applicability.UNSAFE,
 )

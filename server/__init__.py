@@ -1,0 +1,1 @@
+"""hullguard language server (pygls); built by the language-server issue."""

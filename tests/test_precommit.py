@@ -1,0 +1,60 @@
+"""The hooks in .pre-commit-hooks.yaml, run by the real pre-commit against this checkout."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture
+def user_repo(tmp_path):
+    repo = tmp_path / "user-repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "dev@example.invalid")
+    _git(repo, "config", "user.name", "dev")
+    return repo
+
+
+def _try_repo(repo: Path, hook: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    return subprocess.run(
+        [*PRE_COMMIT, "try-repo", str(ROOT), hook, "--all-files", "--verbose"],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_check_hook_fails_on_a_root_dockerfile_and_names_hg101(user_repo, pre_commit_home):
+    (user_repo / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY app.py /app.py\nUSER root\n")
+    (user_repo / "README.txt").write_text("not linted\n")
+    _git(user_repo, "add", ".")
+    result = _try_repo(user_repo, "hullguard", pre_commit_home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Dockerfile:3:6: HG101 final stage runs as root (USER root)" in result.stdout
+    assert "README.txt" not in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_check_hook_passes_on_a_clean_dockerfile(user_repo, pre_commit_home):
+    (user_repo / "Containerfile").write_text("FROM python:3.12-slim@sha256:" + "a" * 64 + "\nUSER 10001\n")
+    _git(user_repo, "add", ".")
+    result = _try_repo(user_repo, "hullguard", pre_commit_home)
+    assert result.returncode == 0, result.stdout + result.stderr
