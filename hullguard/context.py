@@ -26,7 +26,8 @@ class RuleContext:
         if key in self.file_overrides:
             return sibling, self.file_overrides[key]
         try:
-            return sibling, sibling.read_text(encoding="utf-8", errors="replace")
+            # bytes, then decode: a text-mode read would turn CRLF into LF, and a fix would too
+            return sibling, sibling.read_bytes().decode("utf-8", errors="replace")
         except FileNotFoundError:
             return sibling, None
         except OSError:

@@ -1,22 +1,25 @@
 """The Dockerfile document model.
 
-dockerfile-parse gives the instruction structure; two of its gaps are closed before it
-runs (../shared/notes/components.md): heredoc bodies would come out as fake instructions,
-and a blank line inside a continuation ends the instruction early. Both kinds of line are
-masked first. Exact spans are then computed from the source text, which dockerfile-parse
-does not keep: every instruction gets a *logical line* (continuations joined, comments and
-blank lines inside dropped) with a map back to source positions.
+One pass over the source lines groups them into instructions the way BuildKit's parser
+does (its rules, summarised in the test module tests/test_dockerfile_model.py):
+
+- parser directives (``syntax``, ``escape``, ``check``) are read from the leading comment
+  lines only, up to the first line that is not one;
+- a line ending in the escape character (not itself escaped) continues; comment lines and
+  blank lines inside a continuation are skipped, and the instruction goes on;
+- a word ``<<NAME`` (``<<-NAME``, ``<<"NAME"``) of a ``RUN``/``COPY``/``ADD`` starts a
+  here-document whose body follows the instruction's last line, up to a line ``NAME``.
+
+Every instruction gets a *logical line* (continuations joined, comment and blank lines
+inside dropped) with a map back to source positions, so every span is exact.
 """
 from __future__ import annotations
 
 import bisect
-import io
 import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from dockerfile_parse import DockerfileParser
 
 from hullguard.text import Position, SourceText, Span
 from hullguard.words import Command, KeyValue, Word, parse_key_values, split_commands, split_words, substitute
@@ -26,11 +29,20 @@ INSTRUCTIONS = frozenset(
     "SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
 )
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
-_DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(.*?)\s*$")
-_HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+DIRECTIVES = frozenset({"syntax", "escape", "check"})
+_DIRECTIVE = re.compile(r"#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+?)\s*$")
+_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")
+_TEMPLATE_OPENINGS = ("{{", "{%", "{#")
+_TEMPLATE_CLOSINGS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_KEYWORD = re.compile(r"\s*(\S+)")
 DEFAULT_SHELL = ("/bin/sh", "-c")
-SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"})
+WINDOWS_SHELL = ("cmd", "/S", "/C")
+_WINDOWS_IMAGE = re.compile(r"(?:^|/)windows(?:[/:]|$)|nanoserver|servercore", re.IGNORECASE)
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+# The platform ARGs BuildKit defines in the global scope, to values of the build's platforms.
+AUTOMATIC_ARGS = frozenset(
+    f"{prefix}{suffix}" for prefix in ("BUILD", "TARGET") for suffix in ("PLATFORM", "OS", "OSVERSION", "ARCH", "VARIANT")
+) | {"TARGETSTAGE"}
 
 
 class DockerfileError(ValueError):
@@ -87,17 +99,19 @@ class Script:
 
 @dataclass
 class Heredoc:
-    delimiter: str
-    strip_tabs: bool
-    body: str
-    map: SourceMap
+    delimiter: str  # quotes removed
+    strip_tabs: bool  # ``<<-``: leading tabs are stripped from the body and the delimiter line
+    body: str  # every line ends in "\n"; tabs stripped for ``<<-``
+    map: SourceMap  # body offsets to source positions
     start_line: int  # first body line
     end_line: int  # the delimiter line
+    word: Word  # the ``<<EOF`` word, offsets into the instruction's text
 
 
 @dataclass(frozen=True)
 class ImageRef:
-    """A parsed image reference. ``registry`` is None for Docker Hub."""
+    """A parsed image reference. ``registry`` is the host as written, None when the
+    reference names none (Docker Hub); ``docker.io/library/x`` keeps both parts as written."""
 
     registry: str | None
     repository: str
@@ -110,11 +124,13 @@ class ImageRef:
         tag = None
         slash = name.rfind("/")
         colon = name.rfind(":")
-        if colon > slash:
+        if colon > slash:  # a colon before the last slash is a registry port
             name, tag = name[:colon], name[colon + 1 :]
         registry = None
         first, sep, rest = name.partition("/")
-        if sep and ("." in first or ":" in first or first == "localhost"):
+        # Docker's rule: the first component is a host if it has a dot or a port, is
+        # localhost, or has upper-case letters (repository names are lower-case).
+        if sep and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
             registry, name = first, rest
         return cls(registry, name, tag, digest or None)
 
@@ -138,7 +154,7 @@ class Instruction:
     args_start: int = 0  # offset of the first argument (flags included)
     heredocs: list[Heredoc] = field(default_factory=list)
     stage: "Stage | None" = None
-    shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force for RUN
+    shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force
 
     def __post_init__(self) -> None:
         match = re.match(r"\s*\S+\s*", self.text)
@@ -214,19 +230,37 @@ class Instruction:
 
     @cached_property
     def scripts(self) -> list[Script]:
-        """The shell code a ``RUN`` executes: its command line, and heredoc bodies fed to a shell."""
-        if self.keyword != "RUN" or self.json_arguments is not None:
+        """The shell code a ``RUN`` executes: its command line, and the heredoc bodies a
+        shell runs (``RUN <<EOF``, ``RUN bash <<EOF``; not ``RUN python3 <<EOF``)."""
+        if self.keyword != "RUN" or self.json_arguments is not None or not _is_posix_shell(self.shell):
             return []
-        if tuple(self.shell[:1]) and self.shell[0].rsplit("/", 1)[-1].lower() not in SHELLS:
-            return []  # PowerShell or cmd: not POSIX shell
         command_line = Script(self.arguments, _shifted(self.map, self.rest_start))
-        scripts = [command_line]
-        if self.heredocs:
-            program = _HEREDOC.sub("", self.arguments).split()
-            runs_shell = not program or program[0].rsplit("/", 1)[-1] in SHELLS
-            if runs_shell:
-                scripts.extend(Script(doc.body, doc.map) for doc in self.heredocs)
-        return scripts
+        return [command_line] + [Script(doc.body, doc.map) for doc in self.heredocs if self._runs_as_shell(doc, command_line)]
+
+    def _runs_as_shell(self, heredoc: Heredoc, command_line: Script) -> bool:
+        if len(self.heredocs) == 1 and self.arguments.strip() == heredoc.word.raw:
+            # BuildKit runs a lone heredoc itself: as the script of the SHELL in force, or,
+            # with a "#!" line, as an executable file.
+            return not heredoc.body.startswith("#!") or _interpreter(heredoc.body) in SHELLS
+        offset = heredoc.word.start - self.rest_start
+        for command in command_line.commands:
+            if any(redirect.start <= offset < redirect.end for redirect in command.redirects):
+                arguments = command.arguments_from_program()
+                reads_stdin = not any(re.fullmatch(r"-[A-Za-z]*c[A-Za-z]*", word.value) for word in arguments[1:])
+                return command.name in SHELLS and reads_stdin
+        return False
+
+
+def _interpreter(body: str) -> str:
+    """The program of a ``#!`` line (``#!/usr/bin/env python3`` gives ``python3``)."""
+    words = body.split("\n", 1)[0][2:].split()
+    if words and words[0].rsplit("/", 1)[-1] == "env":
+        words = [word for word in words[1:] if not word.startswith("-")]
+    return words[0].rsplit("/", 1)[-1] if words else ""
+
+
+def _is_posix_shell(shell: tuple[str, ...]) -> bool:
+    return not shell or shell[0].rsplit("/", 1)[-1].lower() in SHELLS
 
 
 def _shifted(source: SourceMap, offset: int) -> SourceMap:
@@ -246,7 +280,7 @@ def _shifted(source: SourceMap, offset: int) -> SourceMap:
 class Stage:
     index: int
     from_instruction: Instruction
-    image_word: Word | None
+    image_word: Word
     image_text: str  # after global ARG substitution
     image_resolved: bool  # every variable had a value
     name: str | None
@@ -267,7 +301,9 @@ class Stage:
         return self.from_instruction.span(word.start, word.end)
 
     def image_part_span(self, part: str) -> Span:
-        """The span of the tag (``":latest"``) or digest of the base image, if written literally."""
+        """The span of the tag (``":latest"``) or digest (``"@sha256:…"``) of the base image
+        if written literally; without that part, the span of what is written before the
+        digest; the whole image word when it has variables or quotes."""
         word = self.image_word
         if "$" in word.raw or word.raw != word.value:
             return self.image_span
@@ -293,11 +329,11 @@ class Comment:
 @dataclass
 class Dockerfile:
     source: SourceText
-    directives: dict[str, str]
+    directives: dict[str, str]  # lower-case keys: "syntax", "escape", "check"
     escape: str
     instructions: list[Instruction]
     stages: list[Stage]
-    global_args: dict[str, str]
+    global_args: dict[str, str]  # ARGs before the first FROM whose value is known
     comments: list[Comment]
 
     @property
@@ -309,152 +345,201 @@ class Dockerfile:
         return next((s for s in self.stages if s.name and s.name.lower() == lowered), None)
 
 
+def parse_dockerfile(source: SourceText) -> Dockerfile:
+    nul = source.text.find("\x00")
+    if nul >= 0:
+        raise DockerfileError("binary file (contains NUL bytes)", Span(source.position(nul), source.position(nul + 1)))
+    lines = source.lines
+    directives = _directives(lines)
+    escape = directives.get("escape", "\\")
+    instructions, comments = _Scanner(lines, escape).scan()
+    return _build_stages(source, directives, escape, instructions, comments)
+
+
 def _directives(lines: list[str]) -> dict[str, str]:
+    """The parser directives: leading ``# key=value`` comments with a known key."""
     directives: dict[str, str] = {}
-    for line in lines:
-        match = _DIRECTIVE.match(line)
-        if not match or match.group(1).lower() in directives:
+    for number, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip())
+        match = _DIRECTIVE.match(line, indent)
+        if not match or match.group(1).lower() not in DIRECTIVES:
             break
-        directives[match.group(1).lower()] = match.group(2)
+        key, value = match.group(1).lower(), match.group(2)
+        if key in directives:
+            raise DockerfileError(f"only one {key} parser directive can be used", Span.on_line(number, indent, len(line.rstrip())))
+        if key == "escape" and value not in ("\\", "`"):
+            raise DockerfileError(f"invalid escape directive {value!r}: must be \\ or `", Span.on_line(number, match.start(2), match.end(2)))
+        directives[key] = value
     return directives
 
 
-def _is_continued(line: str, escape: str) -> bool:
-    stripped = line.rstrip()
-    return stripped.endswith(escape) and not stripped.lstrip().startswith("#")
+class _Scanner:
+    """Groups source lines into instructions, collecting comments and heredoc bodies."""
 
+    def __init__(self, lines: list[str], escape: str):
+        self.lines = lines
+        self.escape = escape
+        self.continuation = re.compile(rf"(?<!{re.escape(escape)}){re.escape(escape)}[ \t]*$")
+        self.comments: list[Comment] = []
+        self.number = 0
 
-def _scan_lines(lines: list[str], escape: str, first_line: int) -> tuple[list[str], dict[int, list[Heredoc]], list[Comment]]:
-    """Mask heredoc bodies and in-continuation blank lines; collect heredocs and comments.
+    def scan(self) -> tuple[list[Instruction], list[Comment]]:
+        instructions = []
+        unknown: Instruction | None = None
+        while self.number < len(self.lines):
+            if self._skip_comment_or_blank():
+                continue
+            instruction = self._instruction()
+            if instruction.keyword not in INSTRUCTIONS and unknown is None:
+                unknown = instruction  # reported after the scan: a template found later explains it better
+            instructions.append(instruction)
+        if unknown is not None:
+            raise DockerfileError(f"unknown instruction '{unknown.text.split()[0]}'", unknown.keyword_span)
+        if not instructions:
+            raise DockerfileError("empty Dockerfile: no instructions")
+        return instructions, self.comments
 
-    Returns the masked lines, the heredocs keyed by the line their instruction starts on,
-    and every comment line.
-    """
-    masked = list(lines)
-    heredocs: dict[int, list[Heredoc]] = {}
-    comments: list[Comment] = []
-    in_continuation = False
-    instruction_line = -1
-    keyword = ""
-    markers: list[re.Match] = []
-    number = first_line
-    while number < len(lines):
-        line = lines[number]
-        stripped = line.strip()
+    def _skip_comment_or_blank(self) -> bool:
+        line = self.lines[self.number]
+        stripped = line.lstrip()
         if stripped.startswith("#"):
-            comments.append(Comment(number, stripped[1:].strip(), line.index("#")))
-            number += 1
-            continue
-        if not stripped:
-            if in_continuation:
-                masked[number] = "#"
-            number += 1
-            continue
-        if not in_continuation:
-            instruction_line = number
-            keyword = stripped.split(None, 1)[0].upper()
-            markers = []
-        if keyword in HEREDOC_INSTRUCTIONS:
-            markers.extend(_HEREDOC.finditer(line))
-        in_continuation = _is_continued(line, escape)
-        number += 1
-        if in_continuation or not markers:
-            continue
-        for marker in markers:
-            strip_tabs, delimiter = marker.group(1) == "-", marker.group(3)
-            body_start = number
-            body_lines = []
-            body_map = SourceMap()
-            offset = 0
-            while number < len(lines):
-                body_line = lines[number]
-                candidate = body_line.lstrip("\t") if strip_tabs else body_line
-                masked[number] = ""
-                if candidate.rstrip("\r") == delimiter:
-                    break
-                indent = len(body_line) - len(candidate)
-                body_map.add(offset, Position(number, indent), len(candidate) + 1)
-                body_lines.append(candidate + "\n")
-                offset += len(candidate) + 1
-                number += 1
-            else:
-                raise DockerfileError(f"unterminated heredoc: no line '{delimiter}' ends it", Span.on_line(body_start - 1, marker.start(), marker.end()))
-            if not body_map.starts:
-                body_map.add(0, Position(number, 0), 0)
-            heredocs.setdefault(instruction_line, []).append(
-                Heredoc(delimiter, strip_tabs, "".join(body_lines), body_map, body_start, number)
-            )
-            number += 1
-        markers = []
-    return masked, heredocs, comments
+            self.comments.append(Comment(self.number, stripped[1:].strip(), len(line) - len(stripped)))
+        elif stripped:
+            return False
+        self.number += 1
+        return True
+
+    def _instruction(self) -> Instruction:
+        start = end = self.number
+        parts = []
+        source_map = SourceMap()
+        offset = 0
+        continued = True
+        while continued and self.number < len(self.lines):
+            if self.number > start and self._skip_comment_or_blank():
+                continue
+            line = self.lines[self.number]
+            match = self.continuation.search(line) if line.rstrip(" \t").endswith(self.escape) else None
+            continued = match is not None
+            piece = line[: match.start()] if match else line
+            source_map.add(offset, Position(self.number, 0), len(piece))
+            parts.append(piece)
+            offset += len(piece)
+            end = self.number
+            self.number += 1
+        text = "".join(parts)
+        keyword = _KEYWORD.match(text)
+        if keyword is None:
+            raise DockerfileError("a line continuation with no instruction after it", Span.on_line(start, 0, len(self.lines[start])))
+        instruction = Instruction(keyword.group(1).upper(), text, source_map, start, end, self.escape)
+        _reject_template(instruction, keyword.group(1))
+        if self._can_contain_heredoc(instruction):
+            for word in split_words(text):
+                heredoc = self._heredoc(instruction, word)
+                if heredoc is not None:
+                    instruction.heredocs.append(heredoc)
+                    instruction.end_line = heredoc.end_line
+        return instruction
+
+    @staticmethod
+    def _can_contain_heredoc(instruction: Instruction) -> bool:
+        keyword = instruction.keyword
+        if keyword == "ONBUILD":
+            words = instruction.text.split(None, 2)
+            keyword = words[1].upper() if len(words) > 1 else ""
+        return keyword in HEREDOC_INSTRUCTIONS and "<<" in instruction.text and instruction.json_arguments is None
+
+    def _heredoc(self, instruction: Instruction, word: Word) -> Heredoc | None:
+        """Read the body of the heredoc ``word`` starts, if it starts one (BuildKit: a word
+        ``[fd]<<[-]NAME``, NAME one word, its quotes removed)."""
+        match = _HEREDOC_WORD.fullmatch(word.raw)
+        if match is None or not match.group(3):
+            return None
+        names = split_words(match.group(3))
+        if len(names) != 1:
+            return None
+        delimiter, strip_tabs = names[0].value, match.group(2) == "-"
+        body_start = self.number
+        body = []
+        body_map = SourceMap()
+        offset = 0
+        while self.number < len(self.lines):
+            line = self.lines[self.number]
+            content = line.lstrip("\t") if strip_tabs else line
+            if content == delimiter:
+                break
+            body_map.add(offset, Position(self.number, len(line) - len(content)), len(content) + 1)
+            body.append(content + "\n")
+            offset += len(content) + 1
+            self.number += 1
+        else:
+            raise DockerfileError(f"unterminated heredoc: no line '{delimiter}' ends it", instruction.span(word.start, word.end))
+        if not body_map.starts:
+            body_map.add(0, Position(self.number, 0), 0)
+        self.number += 1
+        return Heredoc(delimiter, strip_tabs, "".join(body), body_map, body_start, self.number - 1, word)
 
 
-def _logical_line(lines: list[str], start: int, end: int, escape: str) -> tuple[str, SourceMap]:
-    """Join an instruction's lines; comment and blank lines inside a continuation are dropped."""
-    parts = []
-    source_map = SourceMap()
-    offset = 0
-    for number in range(start, end + 1):
-        line = lines[number]
-        if number > start and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        continued = _is_continued(line, escape) and number < end
-        piece = line.rstrip()[:-1] if continued else line
-        source_map.add(offset, Position(number, 0), len(piece))
-        parts.append(piece)
-        offset += len(piece)
-    return "".join(parts), source_map
-
-
-def parse_dockerfile(source: SourceText) -> Dockerfile:
-    lines = [source.line(n) for n in range(source.line_count)]
-    if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
-        raise DockerfileError("empty Dockerfile: no instructions")
-    directives = _directives(lines)
-    escape = directives.get("escape", "\\")
-    if escape not in ("\\", "`"):
-        raise DockerfileError(f"invalid escape directive {escape!r}: must be \\ or `", Span.on_line(0, 0, len(lines[0])))
-    masked, heredocs, comments = _scan_lines(lines, escape, 0)
-    comment_lines = {comment.line for comment in comments}  # a template marker in a comment is harmless
-    template = next((n for n, line in enumerate(masked) if n not in comment_lines and _TEMPLATE.search(line)), None)
-    if template is not None:
-        match = _TEMPLATE.search(masked[template])
-        raise DockerfileError("a template ({{ … }}), not a plain Dockerfile: skipped", Span.on_line(template, match.start(), match.end()))
-
-    parser = DockerfileParser(fileobj=io.BytesIO("\n".join(masked).encode("utf-8")))
-    instructions: list[Instruction] = []
-    for entry in parser.structure:
-        keyword = entry["instruction"].upper()
-        if keyword == "COMMENT":
-            continue
-        start, end = entry["startline"], entry["endline"]
-        while end > start and not masked[end].strip():
-            end -= 1  # dockerfile-parse counts masked heredoc lines after a continuation
-        text, source_map = _logical_line(lines, start, end, escape)
-        instruction = Instruction(keyword, text, source_map, start, end, escape, heredocs=heredocs.get(start, []))
-        if keyword not in INSTRUCTIONS:
-            raise DockerfileError(f"unknown instruction '{text.split()[0]}'", instruction.keyword_span)
-        if instruction.heredocs:
-            instruction.end_line = instruction.heredocs[-1].end_line
-        instructions.append(instruction)
-    return _build_stages(source, directives, escape, instructions, comments)
+def _reject_template(instruction: Instruction, keyword: str) -> None:
+    """Raise if the instruction holds template syntax (``{{ … }}``, ``{% … %}``) outside quotes."""
+    if keyword.startswith(_TEMPLATE_OPENINGS):
+        start = len(instruction.text) - len(instruction.text.lstrip())
+        raise DockerfileError("a template ({{ … }}), not a plain Dockerfile: skipped", instruction.span(start, start + len(keyword)))
+    text = instruction.text
+    if not any(opening in text for opening in _TEMPLATE_OPENINGS):
+        return
+    quote = ""
+    unclosed: set[str] = set()
+    index = instruction.args_start
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == instruction.escape and quote == '"':
+                index += 1
+        elif char in "'\"":
+            quote = char
+        elif char == instruction.escape:
+            index += 1
+        elif text.startswith(_TEMPLATE_OPENINGS, index) and text[index : index + 2] not in unclosed:
+            opening = text[index : index + 2]
+            closing = text.find(_TEMPLATE_CLOSINGS[opening], index + 2)
+            if closing >= 0:
+                raise DockerfileError("a template ({{ … }}), not a plain Dockerfile: skipped", instruction.span(index, closing + 2))
+            unclosed.add(opening)  # no later one can be closed either
+        index += 1
 
 
 def _build_stages(source, directives, escape, instructions, comments) -> Dockerfile:
     stages: list[Stage] = []
     global_args: dict[str, str] = {}
+    unknown_args = set(AUTOMATIC_ARGS)  # set, but to values not known here
     shell = DEFAULT_SHELL
+    final_shells: dict[int, tuple[str, ...]] = {}  # the SHELL in force at each stage's end
     for instruction in instructions:
         if instruction.keyword == "FROM":
-            instruction.stage = _new_stage(instruction, stages, global_args)
-            stages.append(instruction.stage)
-            shell = DEFAULT_SHELL
+            stage = _new_stage(instruction, stages, global_args, unknown_args)
+            if stages:
+                final_shells[stages[-1].index] = shell
+            stages.append(stage)
+            instruction.stage = stage
+            shell = final_shells[stage.base_stage.index] if stage.base_stage else _default_shell(stage)
+            instruction.shell = shell
             continue
-        elif not stages:
+        if not stages:
             if instruction.keyword != "ARG":
                 raise DockerfileError(f"{instruction.keyword} before the first FROM (only ARG may come first)", instruction.keyword_span)
             for pair in instruction.key_values:
-                global_args[pair.key] = substitute(pair.value, global_args)[0] if pair.has_value else global_args.get(pair.key, "")
+                if not pair.has_value:
+                    continue  # a value from --build-arg only: unset without one, unless declared before
+                value, resolved = substitute(pair.value, global_args, unknown_args)
+                if resolved:
+                    global_args[pair.key] = value
+                    unknown_args.discard(pair.key)
+                else:
+                    global_args.pop(pair.key, None)
+                    unknown_args.add(pair.key)
             continue
         if instruction.keyword == "SHELL" and instruction.json_arguments:
             shell = tuple(instruction.json_arguments)
@@ -462,21 +547,27 @@ def _build_stages(source, directives, escape, instructions, comments) -> Dockerf
         instruction.stage = stages[-1]
         stages[-1].instructions.append(instruction)
     if not stages:
-        raise DockerfileError("no FROM instruction", instructions[0].keyword_span if instructions else None)
+        raise DockerfileError("no FROM instruction", instructions[0].keyword_span)
     return Dockerfile(source, directives, escape, instructions, stages, global_args, comments)
 
 
-def _new_stage(instruction: Instruction, stages: list[Stage], global_args: dict[str, str]) -> Stage:
+def _default_shell(stage: Stage) -> tuple[str, ...]:
+    """``cmd /S /C`` on a Windows base image (by its name or ``--platform``), else ``/bin/sh -c``."""
+    platform = " ".join(stage.from_instruction.flag_values("platform"))
+    return WINDOWS_SHELL if _WINDOWS_IMAGE.search(stage.image_text) or platform.startswith("windows") else DEFAULT_SHELL
+
+
+def _new_stage(instruction: Instruction, stages: list[Stage], global_args: dict[str, str], unknown_args: set[str]) -> Stage:
     words = instruction.words
     if not words:
         raise DockerfileError("FROM needs an image", instruction.keyword_span)
     image_word = words[0]
     name_word = None
-    if len(words) >= 3 and words[1].value.lower() == "as":
+    if len(words) == 3 and words[1].value.lower() == "as":
         name_word = words[2]
     elif len(words) != 1:
         raise DockerfileError("FROM takes an image and an optional 'AS name'", instruction.span(words[1].start, words[-1].end))
-    image_text, resolved = substitute(image_word.value, global_args)
+    image_text, resolved = substitute(image_word.value, global_args, unknown_args)
     lowered = image_text.lower()
     base_stage = next((s for s in reversed(stages) if s.name and s.name.lower() == lowered), None)
     return Stage(

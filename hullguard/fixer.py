@@ -101,7 +101,7 @@ class FixError(RuntimeError):
 
 def _read(path: str) -> str | None:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes().decode("utf-8")  # keeps CRLF, as RuleContext.read_sibling does
     except (FileNotFoundError, NotADirectoryError):
         return None
 

@@ -47,6 +47,13 @@ def runs_as_non_root_by_default(image: ImageRef) -> bool:
     return "nonroot" in (image.tag or "") or "nonroot" in image.repository or "rootless" in (image.tag or "")
 
 
+def is_alpine_like(image: ImageRef | None) -> bool:
+    """Alpine or BusyBox based (``/bin/sh`` is BusyBox ash, no bash), by name or ``-alpine`` tag."""
+    if image is None:
+        return False
+    return _matches(image.repository, ALPINE_LIKE) or "alpine" in (image.tag or "").lower()
+
+
 def non_root_user_for(image: ImageRef | None) -> NonRootUser:
     if image is None or image.is_scratch:
         return NonRootUser(FALLBACK_UID)
@@ -56,7 +63,7 @@ def non_root_user_for(image: ImageRef | None) -> NonRootUser:
         return NonRootUser("node")
     if "distroless" in repository or (image.registry or "").startswith("cgr.dev"):
         return NonRootUser("nonroot")
-    if _matches(repository, ALPINE_LIKE) or "alpine" in tag:
+    if is_alpine_like(image):
         return NonRootUser("app", "addgroup -S app && adduser -S -G app -H -D app")
     if "minimal" in repository or "micro" in repository:
         return NonRootUser(FALLBACK_UID)  # ubi-minimal/micro ship without useradd

@@ -47,14 +47,19 @@ class SourceText:
         self.has_bom = has_bom
         self.text = text
         self.line_starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self.line_starts.append(index + 1)
+        newline = text.find("\n")
+        while newline >= 0:
+            self.line_starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
+        # Each line without its line ending ("\n", and any "\r" before it).
+        self.lines = [line.rstrip("\r") for line in text.split("\n")]
         crlf = text.count("\r\n")
         self.newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "SourceText":
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DecodeError("UTF-16 text: save the file as UTF-8")
         if b"\x00" in data[:8192]:
             raise DecodeError("binary file (contains NUL bytes)")
         try:
@@ -73,9 +78,7 @@ class SourceText:
 
     def line(self, number: int) -> str:
         """The line's text without its line ending."""
-        start = self.line_starts[number]
-        end = self.line_starts[number + 1] if number + 1 < len(self.line_starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
+        return self.lines[number]
 
     def offset(self, position: Position) -> int:
         return self.line_starts[position.line] + position.column

@@ -18,7 +18,11 @@ class Word:
 
 
 def split_words(text: str, base: int = 0, escape: str = "\\") -> list[Word]:
-    """Split Dockerfile arguments into whitespace-separated words, honouring quotes."""
+    """Split Dockerfile arguments into whitespace-separated words, honouring quotes.
+
+    BuildKit's rules: single quotes are literal; inside double quotes the escape character
+    escapes only ``"``, ``$`` and itself; outside quotes it escapes any character.
+    """
     words = []
     index = 0
     length = len(text)
@@ -32,7 +36,12 @@ def split_words(text: str, base: int = 0, escape: str = "\\") -> list[Word]:
         while index < length and (quote or not text[index].isspace()):
             char = text[index]
             if char == escape and index + 1 < length and quote != "'":
-                value.append(text[index + 1])
+                following = text[index + 1]
+                if quote == '"' and following not in ('"', "$", escape):
+                    value.append(char)
+                    index += 1
+                    continue
+                value.append(following)
                 index += 2
                 continue
             if quote and char == quote:
@@ -92,47 +101,135 @@ def parse_key_values(text: str, base: int = 0, escape: str = "\\", legacy_pairs:
     return pairs
 
 
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+])(?P<arg>[^}]*))?\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MAX_BRACED = 100
 
 
-def substitute(text: str, variables: dict[str, str]) -> tuple[str, bool]:
-    """Expand ``$VAR``/``${VAR}``/``${VAR:-default}``/``${VAR:+alt}``.
+def substitute(text: str, variables: dict[str, str], unknown: frozenset[str] | set[str] = frozenset()) -> tuple[str, bool]:
+    """Expand ``$VAR``, ``${VAR}``, ``${VAR:-default}``, ``${VAR-default}``, ``${VAR:+alt}``
+    and ``${VAR+alt}`` (defaults may nest: ``${A:-${B}}``), the way BuildKit does in ``FROM``.
 
-    Returns the expanded text and whether every variable could be resolved.
+    Returns the expanded text and whether every variable could be resolved. A variable
+    without a value (``variables.get(name)`` is None) counts as unset, so a default applies,
+    but ``$VAR`` alone cannot be resolved; a variable in ``unknown`` has a value that cannot
+    be known here, so no expression of it resolves. Unresolved parts, ``${VAR:?message}``
+    without a value and the pattern modifiers (``${VAR%.*}``) keep their text as written.
     """
+    if text.count("${") > _MAX_BRACED:
+        return text, False  # not a real reference; keeps pathological input cheap
+    out = []
     resolved = True
-
-    def expand(match: re.Match) -> str:
-        nonlocal resolved
-        name = match.group("braced") or match.group("bare")
-        op, arg = match.group("op"), match.group("arg") or ""
-        value = variables.get(name)
-        if op in (":-", "-"):
-            if value is None or (op == ":-" and value == ""):
-                return arg
-            return value
-        if op in (":+", "+"):
-            present = value is not None and (op == "+" or value != "")
-            return arg if present else ""
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char != "$" or index + 1 >= length:
+            out.append(char)
+            index += 1
+            continue
+        if text[index + 1] == "{":
+            piece, ok, index = _expand_braced(text, index, variables, unknown)
+            out.append(piece)
+            resolved = resolved and ok
+            continue
+        name = _NAME.match(text, index + 1)
+        if name is None:
+            out.append(char)
+            index += 1
+            continue
+        value = None if name.group() in unknown else variables.get(name.group())
         if value is None:
+            out.append("$" + name.group())
             resolved = False
-            return match.group(0)
-        return value
+        else:
+            out.append(value)
+        index = name.end()
+    return "".join(out), resolved
 
-    return _VARIABLE.sub(expand, text), resolved
+
+def _expand_braced(text: str, start: int, variables: dict[str, str], unknown: frozenset[str] | set[str]) -> tuple[str, bool, int]:
+    """Expand the ``${…}`` at ``start``; returns its value, resolved?, and the offset after it."""
+    name = _NAME.match(text, start + 2)
+    close = _closing_brace(text, start + 2)
+    written = text[start:close]
+    if name is None or text[close - 1] != "}" or name.group() in unknown:
+        return written, False, close
+    value = variables.get(name.group())
+    rest = text[name.end() : close - 1]
+    if not rest:
+        return (written, False, close) if value is None else (value, True, close)
+    operator = rest[:2] if rest[0] == ":" else rest[:1]
+    if operator not in (":-", "-", ":+", "+", ":?", "?"):
+        return written, False, close  # pattern modifiers: not evaluated here
+    argument, ok = substitute(text[name.end() + len(operator) : close - 1], variables, unknown)
+    is_set = value is not None and (value != "" or ":" not in operator)
+    if operator in (":-", "-"):
+        return (value, True, close) if is_set else (argument, ok, close)
+    if operator in (":+", "+"):
+        return (argument, ok, close) if is_set else ("", True, close)
+    return (value, True, close) if is_set else (written, False, close)
+
+
+def _closing_brace(text: str, index: int) -> int:
+    """The offset just after the ``}`` closing a ``${`` whose name starts at ``index``."""
+    depth = 1
+    while index < len(text):
+        if text.startswith("${", index):
+            depth += 1
+            index += 2
+            continue
+        if text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return len(text)
 
 
 # --- shell -----------------------------------------------------------------------------
 
 OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "\n", "(", ")")
+_REDIRECT = re.compile(r"(\d*)(<<<|<<-|<<|<>|<&|>&|>>|>\||<|>|&>>|&>)")
+_WORD_BREAKS = frozenset(" \t\r\n;&|()<>")
+# Words that may stand before the program of a simple command.
+_RESERVED = frozenset({"!", "{", "if", "then", "else", "elif", "do", "while", "until"})
+# Wrappers that run the rest of their arguments as a command, and which of their options
+# take a separate value.
+_WRAPPERS = {
+    "sudo": frozenset("-u -g -C -D -h -p -R -r -t -T -U --user --group --chdir --chroot --close-from --host --prompt --role --type --command-timeout --other-user".split()),
+    "doas": frozenset({"-u", "-C"}),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
+    "exec": frozenset({"-a"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "nohup": frozenset(),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+    "command": frozenset(),
+}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A redirection: ``> /dev/null``, ``2>&1``, ``<<EOF`` (operator with its file descriptor)."""
+
+    operator: str  # as written, fd included: ">", "2>&", "<<-"
+    target: Word | None  # the file, descriptor or here-document delimiter
+    start: int
+    end: int
 
 
 @dataclass
 class Command:
-    """One simple command: its words, and the operator that ends it (``|``, ``&&``...)."""
+    """One simple command: its words, and the operator that ends it (``|``, ``&&``...).
+
+    Redirections are not words: they are in ``redirects``, so ``words[1:]`` are the
+    program's arguments. A here-document's body is skipped, never lexed as commands.
+    """
 
     words: list[Word] = field(default_factory=list)
     terminator: str = ""
+    terminator_start: int = -1  # offset of the terminator in the script (-1: none)
+    redirects: list[Redirect] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -141,18 +238,27 @@ class Command:
         return args[0].value.rsplit("/", 1)[-1] if args else ""
 
     def arguments_from_program(self) -> list[Word]:
-        words = list(self.words)
-        while words:
-            first = words[0].value
-            if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", first):
-                words.pop(0)
-            elif first in ("sudo", "env", "exec", "nice", "nohup", "time", "command", "doas"):
-                words.pop(0)
-                while words and words[0].value.startswith("-"):
-                    words.pop(0)
+        """The words from the program on (a suffix of ``words``): leading assignments,
+        reserved words (``then``, ``do``, ``!``) and wrappers with their options are skipped."""
+        words = self.words
+        index = 0
+        while index < len(words):
+            first = words[index].value
+            if _ASSIGNMENT.match(first) or first in _RESERVED:
+                index += 1
+            elif first in _WRAPPERS:
+                takes_value = _WRAPPERS[first]
+                index += 1
+                while index < len(words) and words[index].value.startswith("-") and words[index].value != "-":
+                    option = words[index].value
+                    index += 1
+                    if option == "--":
+                        break
+                    if option in takes_value:
+                        index += 1
             else:
                 break
-        return words
+        return words[index:]
 
     def values(self) -> list[str]:
         return [word.value for word in self.words]
@@ -161,79 +267,207 @@ class Command:
 def split_commands(script: str, base: int = 0) -> list[Command]:
     """Lex a POSIX shell script into simple commands with word offsets.
 
-    Not a full shell parser: it knows quotes, escapes, comments, ``$(...)`` and the
-    control operators, which is what the rules need to find programs and their flags.
+    Not a full shell parser: it knows quotes, escapes, comments, ``$(...)``/``${...}``/
+    backquotes, redirections, here-documents and the control operators, which is what the
+    rules need to find programs and their flags.
     """
-    commands = [Command()]
-    index = 0
-    length = len(script)
-    while index < length:
-        char = script[index]
-        if char in " \t\r":
-            index += 1
-            continue
-        if char == "\\" and index + 1 < length and script[index + 1] == "\n":
-            index += 2
-            continue
-        if char == "#":
-            while index < length and script[index] != "\n":
-                index += 1
-            continue
-        operator = next((op for op in OPERATORS if script.startswith(op, index)), None)
-        if operator:
-            if commands[-1].words:
-                commands[-1].terminator = operator
-                commands.append(Command())
-            index += len(operator)
-            continue
-        start = index
-        value = []
-        quote = ""
-        depth = 0
+    return _ShellLexer(script, base).run()
+
+
+class _ShellLexer:
+    """One pass over a script: commands in order, each with its words and redirections."""
+
+    def __init__(self, script: str, base: int):
+        self.script = script
+        self.base = base
+        self.commands: list[Command] = []
+        self.current = Command()
+        self.pending_heredocs: list[tuple[str, bool]] = []
+
+    def run(self) -> list[Command]:
+        script = self.script
+        index = 0
+        length = len(script)
         while index < length:
             char = script[index]
-            if quote == "'":
-                if char == "'":
-                    quote = ""
-                else:
-                    value.append(char)
+            if char in " \t\r":
                 index += 1
-                continue
-            if char == "\\" and index + 1 < length:
-                if script[index + 1] != "\n":
+            elif script.startswith("\\\n", index):
+                index += 2
+            elif char == "#":
+                newline = script.find("\n", index)
+                index = length if newline < 0 else newline
+            elif (redirect := self._redirect(index)) is not None:
+                index = redirect
+            elif (operator := next((op for op in OPERATORS if script.startswith(op, index)), None)) is not None:
+                self._end_command(operator, index)
+                index += len(operator)
+                if operator == "\n" and self.pending_heredocs:
+                    index = self._skip_heredoc_bodies(index)
+            else:
+                word, index = self._word(index)
+                self.current.words.append(word)
+        self._end_command("", -1)
+        return self.commands
+
+    def _end_command(self, operator: str, index: int) -> None:
+        if self.current.words:
+            if operator:
+                self.current.terminator = operator
+                self.current.terminator_start = self.base + index
+            self.commands.append(self.current)
+        self.current = Command()
+
+    def _redirect(self, index: int) -> int | None:
+        """Lex a redirection at ``index``; returns the offset after it, or None if there is none."""
+        match = _REDIRECT.match(self.script, index)
+        if match is None:
+            return None
+        operator = match.group(2)
+        if operator in ("<", ">") and self.script.startswith("(", match.end()):
+            return None  # process substitution <(…): a word
+        if operator.startswith("&") and match.group(1):
+            return None  # "2&>" is not a redirection
+        target = None
+        end = match.end()
+        position = end
+        while position < len(self.script) and self.script[position] in " \t":
+            position += 1
+        if position < len(self.script) and (self.script[position] not in _WORD_BREAKS | {"#"} or self.script.startswith(("<(", ">("), position)):
+            target, end = self._word(position)
+        self.current.redirects.append(Redirect(match.group(0), target, self.base + index, self.base + end))
+        if operator in ("<<", "<<-") and target is not None:
+            self.pending_heredocs.append((target.value, operator == "<<-"))
+        return end
+
+    def _skip_heredoc_bodies(self, index: int) -> int:
+        """Skip the here-document bodies that start after a newline; returns where lexing goes on."""
+        script = self.script
+        for delimiter, strip_tabs in self.pending_heredocs:
+            while index < len(script):
+                newline = script.find("\n", index)
+                line_end = len(script) if newline < 0 else newline
+                line = script[index:line_end].rstrip("\r")
+                index = line_end + 1 if newline >= 0 else line_end
+                if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                    break
+        self.pending_heredocs = []
+        return min(index, len(script))
+
+    def _word(self, index: int) -> tuple[Word, int]:
+        """Lex one word at ``index``; returns it and the offset after it."""
+        script = self.script
+        length = len(script)
+        start = index
+        value: list[str] = []
+        while index < length:
+            char = script[index]
+            if char == "\\":
+                if index + 1 < length and script[index + 1] != "\n":
                     value.append(script[index + 1])
                 index += 2
-                continue
-            if char == '"':
-                quote = "" if quote else '"'
-                index += 1
-                continue
-            if quote:
+            elif char == "'":
+                close = script.find("'", index + 1)
+                close = length if close < 0 else close
+                value.append(script[index + 1 : close])
+                index = close + 1
+            elif script.startswith("$'", index):
+                index = self._ansi_c_quoted(index + 2, value)
+            elif char == '"' or script.startswith('$"', index):
+                index = self._double_quoted(index + (2 if char == "$" else 1), value)
+            elif script.startswith(("$(", "${", "<(", ">("), index) or char == "`":
+                end = _skip_substitution(script, index)
+                value.append(script[index:end])
+                index = end
+            elif char in _WORD_BREAKS:
+                break
+            else:
                 value.append(char)
                 index += 1
-                continue
-            if char == "'":
-                quote = "'"
+        index = min(index, length)
+        return Word(script[start:index], "".join(value), self.base + start, self.base + index), index
+
+    def _double_quoted(self, index: int, value: list[str]) -> int:
+        script = self.script
+        length = len(script)
+        while index < length:
+            char = script[index]
+            if char == '"':
+                return index + 1
+            if char == "\\" and index + 1 < length:
+                following = script[index + 1]
+                if following in '$`"\\':
+                    value.append(following)
+                elif following != "\n":
+                    value.append(script[index : index + 2])
+                index += 2
+            elif script.startswith(("$(", "${"), index) or char == "`":
+                end = _skip_substitution(script, index)
+                value.append(script[index:end])
+                index = end
+            else:
+                value.append(char)
                 index += 1
-                continue
-            if script.startswith("$(", index):
-                depth += 1
-                value.append("$(")
+        return length
+
+    def _ansi_c_quoted(self, index: int, value: list[str]) -> int:
+        script = self.script
+        while index < len(script):
+            char = script[index]
+            if char == "'":
+                return index + 1
+            if char == "\\" and index + 1 < len(script):
+                value.append(script[index : index + 2])
                 index += 2
                 continue
-            if char == ")" and depth:
-                depth -= 1
-                value.append(char)
-                index += 1
-                continue
-            if depth == 0 and (char in " \t\r" or any(script.startswith(op, index) for op in OPERATORS)):
-                break
             value.append(char)
             index += 1
-        commands[-1].words.append(Word(script[start:index], "".join(value), base + start, base + index))
-    if not commands[-1].words:
-        commands.pop()
-    return commands
+        return len(script)
+
+
+def _skip_substitution(script: str, index: int) -> int:
+    """The offset after the ``$(…)``, ``${…}``, ``<(…)`` or backquoted text at ``index``,
+    nested quotes and substitutions included."""
+    length = len(script)
+    if script[index] == "`":
+        closers = ["`"]
+        index += 1
+    else:
+        closers = [")" if script[index + 1] == "(" else "}"]
+        index += 2
+    while index < length and closers:
+        char = script[index]
+        closer = closers[-1]
+        if char == "\\":
+            index += 2
+        elif closer in ('"', "`") and char == closer:
+            closers.pop()
+            index += 1
+        elif closer == "`":
+            index += 1
+        elif script.startswith(("$(", "${"), index):
+            closers.append(")" if script[index + 1] == "(" else "}")
+            index += 2
+        elif char == "`":
+            closers.append("`")
+            index += 1
+        elif closer == '"':
+            index += 1
+        elif char == '"':
+            closers.append('"')
+            index += 1
+        elif char == "'" and closer == ")":
+            close = script.find("'", index + 1)
+            index = length if close < 0 else close + 1
+        elif char == "(" and closer == ")":
+            closers.append(")")
+            index += 1
+        elif char == closer:
+            closers.pop()
+            index += 1
+        else:
+            index += 1
+    return min(index, length)
 
 
 def pipelines(commands: list[Command]) -> list[list[Command]]:

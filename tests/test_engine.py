@@ -150,7 +150,7 @@ def test_config_errors_are_clear_and_name_the_file(tmp_path, body, message):
 
 
 def test_severity_override_and_per_file_ignores(tmp_path):
-    _write_config(tmp_path, ".hullguard.toml", '[severity]\nHG101 = "info"\n[per-file-ignores]\n"legacy/*" = ["HG101"]\n')
+    _write_config(tmp_path, ".hullguard.toml", 'select = ["HG101"]\n[severity]\nHG101 = "info"\n[per-file-ignores]\n"legacy/*" = ["HG101"]\n')
     config = ConfigFinder(ALL_RULES).for_file(tmp_path / "Dockerfile")
     document = load_document(str(tmp_path / "Dockerfile"), ROOT_FILE, Format.DOCKERFILE)
     assert [f.severity for f in lint_document(document, config).findings] == [Severity.INFO]

@@ -4,7 +4,10 @@ appears, and fixing again changes nothing.
 
 Layout: tests/fixtures/<CODE>/<format>/fail*.<ext> and pass*.<ext>. A fixture may also be
 a folder holding a ``Dockerfile`` (for rules that look at files beside it, such as
-``.dockerignore``); such a fixture is copied to a temporary folder before fixing.
+``.dockerignore``); such a fixture is copied to a temporary folder before fixing. A folder
+fixture may hold a ``config.toml`` (``.hullguard.toml`` keys, e.g. ``trusted-registries``) for
+rules that need settings; under that name ``hullguard check .`` does not pick it up, so the
+repository's ``exclude`` of the fixtures still applies.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from hullguard.config import Config
+from hullguard.config import Config, read_config_file
 from hullguard.documents import load_document
 from hullguard.engine import lint_document
 from hullguard.fixer import fix_document
@@ -38,9 +41,14 @@ def _main_file(entry: Path, document_format: Format) -> Path:
     return entry / MAIN_FILE[document_format] if entry.is_dir() else entry
 
 
+def _config(path: Path, select: list[str]) -> Config:
+    settings = path.parent / "config.toml"
+    return (read_config_file(settings, ALL_RULES) if settings.is_file() else Config()).with_cli(select=select)
+
+
 def _lint(path: Path, document_format: Format, code: str):
     document = load_document(str(path), path.read_bytes(), document_format)
-    return document, lint_document(document, Config().with_cli(select=[code]))
+    return document, lint_document(document, _config(path, [code]))
 
 
 @pytest.mark.parametrize("rule", [r for r in ALL_RULES if r.checks], ids=lambda r: r.code)
@@ -66,6 +74,7 @@ def test_fixture(code, document_format, entry, tmp_path):
         assert finding.message and finding.span.start <= finding.span.end
     for finding in found:
         for fix in finding.fixes:
+            assert RULES_BY_CODE[code].fix is not None, f"{code} offers fixes but does not declare Rule.fix"
             if fix.applicability is not Applicability.DISPLAY_ONLY:
                 _check_fix(code, document_format, _main_file(entry, document_format), finding, fix)
 
@@ -73,10 +82,10 @@ def test_fixture(code, document_format, entry, tmp_path):
 def _check_fix(code, document_format, path: Path, finding, fix):
     """Apply this one fix through the real fixer and check its result."""
     document = load_document(str(path), path.read_bytes(), document_format)
-    all_rules = Config().with_cli(select=["ALL"])
+    all_rules = _config(path, ["ALL"])
     before = {f.code for f in lint_document(document, all_rules).findings}
     only_this = _OnlyFix(finding, fix)
-    outcome = fix_document(document, Config().with_cli(select=[code]), allow_unsafe=True, choose=only_this)
+    outcome = fix_document(document, _config(path, [code]), allow_unsafe=True, choose=only_this)
     assert outcome.fixed_text is not None or outcome.other_files, f"{fix.title}: changed nothing"
     fixed = outcome.document
     assert fixed.model is not None, f"{fix.title}: result does not parse: {fixed.error}"
@@ -85,7 +94,7 @@ def _check_fix(code, document_format, path: Path, finding, fix):
     same_place = [f for f in after.findings if f.code == code and f.span.start == finding.span.start]
     assert not same_place, f"{fix.title}: {code} still reported"
     assert {f.code for f in after.findings} <= before, f"{fix.title}: new findings {sorted({f.code for f in after.findings} - before)}"
-    again = fix_document(fixed, Config().with_cli(select=[code]), allow_unsafe=True, file_overrides=overlay)
+    again = fix_document(fixed, _config(path, [code]), allow_unsafe=True, file_overrides=overlay)
     assert again.fixed_text is None and not again.other_files, f"{fix.title}: fixing again changed the file"
 
 

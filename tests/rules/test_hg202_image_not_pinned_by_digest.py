@@ -1,0 +1,59 @@
+"""HG202 image-not-pinned-by-digest: FROM / COPY --from images without @sha256."""
+from __future__ import annotations
+
+from hullguard.model import Severity
+from hullguard.rules import RULES_BY_CODE
+
+from conftest import lint_text
+
+CODE = "HG202"
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+def reported(text: str, select=(CODE,)):
+    result = lint_text(text, select=select)
+    assert not result.rule_failures
+    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column, f.message) for f in result.findings if f.code == CODE]
+
+
+def test_version_tag_is_reported_on_the_whole_reference():
+    result = lint_text("FROM python:3.12-slim AS base\n", select=(CODE,))
+    (finding,) = result.findings
+    assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (0, 5, 21)
+    assert finding.message == "base image 'python:3.12-slim' is not pinned by digest, so its content can change under the same reference"
+    assert finding.severity is Severity.WARNING and finding.fixes == []
+
+
+def test_on_by_default():
+    assert RULES_BY_CODE[CODE].enabled_by_default
+    assert reported("FROM alpine:3.20\n", select=("ALL",)) != []
+
+
+def test_digests_scratch_stages_and_unresolvable_are_accepted():
+    text = (
+        "ARG BASE\n"
+        f"FROM python:3.12-slim@{DIGEST} AS build\n"
+        f"FROM ghcr.io/org/app@{DIGEST} AS other\n"
+        "FROM scratch AS empty\n"
+        "FROM $BASE AS from-arg\n"
+        "FROM build\n"
+        "COPY --from=empty / /\n"
+        "COPY --from=1 / /\n"
+        f"COPY --from=busybox:1.37@{DIGEST} /bin/busybox /busybox\n"
+    )
+    assert reported(text) == []
+
+
+def test_copy_from_image_and_global_arg():
+    text = "ARG UV=ghcr.io/astral-sh/uv:0.5.0\nFROM ${UV} AS uv\nFROM alpine:3.20@" + DIGEST + "\ncopy --from=busybox:1.37 /bin/busybox /busybox\n"
+    assert reported(text) == [
+        (1, 5, 1, 10, "base image 'ghcr.io/astral-sh/uv:0.5.0' is not pinned by digest, so its content can change under the same reference"),
+        (3, 12, 3, 24, "COPY --from image 'busybox:1.37' is not pinned by digest, so its content can change under the same reference"),
+    ]
+
+
+def test_crlf_and_continuation():
+    text = "FROM \\\r\n  node:22-alpine\r\n"
+    assert reported(text) == [
+        (1, 2, 1, 16, "base image 'node:22-alpine' is not pinned by digest, so its content can change under the same reference")
+    ]

@@ -1,0 +1,78 @@
+"""HG203 untrusted-registry: images from registries outside trusted-registries."""
+from __future__ import annotations
+
+import pytest
+
+from hullguard.config import Config
+from hullguard.model import Severity
+
+from conftest import lint_text
+
+CODE = "HG203"
+
+
+def reported(text: str, *trusted: str):
+    result = lint_text(text, select=(CODE,), config=Config(trusted_registries=trusted))
+    assert not result.rule_failures
+    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column, f.message) for f in result.findings]
+
+
+def test_silent_without_trusted_registries():
+    assert reported("FROM quay.io/evil/app:1.0\n") == []
+
+
+def test_other_registry_is_reported_on_the_image_word():
+    result = lint_text("FROM ghcr.io/someone/python:3.12 AS base\n", select=(CODE,), config=Config(trusted_registries=("registry.example.com",)))
+    (finding,) = result.findings
+    assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (0, 5, 32)
+    assert finding.message == "base image 'ghcr.io/someone/python' comes from 'ghcr.io', which is not in trusted-registries"
+    assert finding.severity is Severity.ERROR and finding.fixes == []
+
+
+def test_docker_hub_is_docker_io():
+    assert reported("FROM python:3.12\n", "ghcr.io") == [
+        (0, 5, 0, 16, "base image 'python' comes from 'docker.io', which is not in trusted-registries")
+    ]
+    assert reported("FROM python:3.12\nFROM bitnami/kubectl:1.31\nFROM index.docker.io/library/nginx:1.27\n", "docker.io") == []
+
+
+@pytest.mark.parametrize(
+    "image, trusted, ok",
+    [
+        ("ghcr.io/myorg/app:1", "ghcr.io/myorg", True),
+        ("ghcr.io/myorg/team/app:1", "ghcr.io/myorg/", True),
+        ("ghcr.io/myorganisation/app:1", "ghcr.io/myorg", False),  # whole path components only
+        ("ghcr.io/other/app:1", "ghcr.io/myorg", False),
+        ("registry.example.com:5000/app:1", "registry.example.com:5000", True),
+        ("registry.example.com/app:1", "registry.example.com:5000", False),
+        ("REGISTRY.example.com/app:1", "registry.EXAMPLE.com", True),
+        ("nginx:1.27", "docker.io/library", True),
+        ("bitnami/nginx:1.27", "docker.io/library", False),
+        ("bitnami/nginx:1.27", "docker.io/bitnami", True),
+        ("nginx:1.27", "https://index.docker.io/", True),
+    ],
+)
+def test_entries_are_hosts_or_path_prefixes(image, trusted, ok):
+    assert (reported(f"FROM {image}\n", trusted) == []) is ok
+
+
+def test_copy_from_images_and_exclusions():
+    text = (
+        "ARG BASE\n"
+        "FROM registry.example.com/go:1.22 AS build\n"
+        "FROM scratch AS empty\n"
+        "FROM $BASE AS dynamic\n"
+        "from build\n"
+        "copy --from=empty / /\n"
+        "copy --from=0 / /\n"
+        "copy --from=quay.io/prometheus/node-exporter:v1.8.2 /bin/node_exporter /bin/\n"
+    )
+    assert reported(text, "registry.example.com") == [
+        (7, 12, 7, 51, "COPY --from image 'quay.io/prometheus/node-exporter' comes from 'quay.io', which is not in trusted-registries")
+    ]
+
+
+def test_crlf():
+    assert reported("FROM quay.io/app:1\r\nRUN true\r\n", "ghcr.io") == [
+        (0, 5, 0, 18, "base image 'quay.io/app' comes from 'quay.io', which is not in trusted-registries")
+    ]
