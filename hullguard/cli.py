@@ -6,7 +6,6 @@ input or internal error.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -163,6 +162,8 @@ def _redacted_lines(document: Document) -> list[str]:
 
 
 def _diff(original: Document, outcome) -> str:
+    import difflib  # only for --diff: keeps a plain check fast to start
+
     parts = []
     if outcome.fixed_text is not None:
         before, after = _redacted_lines(original), _redacted_lines(outcome.document)

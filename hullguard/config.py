@@ -14,11 +14,6 @@ from pathlib import Path
 from hullguard.context import DEFAULT_SENSITIVE_PORTS
 from hullguard.model import Rule, Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 CONFIG_FILES = (".hullguard.toml", "pyproject.toml")
 KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "severity",
@@ -165,6 +160,10 @@ def parse_config(table: dict, rules: list[Rule], path: Path | None) -> Config:
 
 def read_config_file(path: Path, rules: list[Rule]) -> Config | None:
     """The config in ``path``, or None for a pyproject.toml without ``[tool.hullguard]``."""
+    if sys.version_info >= (3, 11):  # imported here: most runs find no config file
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

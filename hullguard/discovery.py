@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pathspec
-
 from hullguard.documents import detect_format
 from hullguard.model import Format
 
@@ -20,16 +18,18 @@ class DiscoveryError(ValueError):
     pass
 
 
-def _ignore_spec(folder: Path) -> pathspec.PathSpec | None:
+def _ignore_spec(folder: Path) -> "pathspec.PathSpec | None":
     ignore_file = folder / ".gitignore"
     try:
         lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
+    import pathspec  # only when walking folders: pre-commit passes file names
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.PathSpec]]) -> bool:
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, "pathspec.PathSpec"]]) -> bool:
     ignored = False
     for base, spec in specs:  # outer to inner: a deeper .gitignore may re-include
         relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
@@ -51,13 +51,13 @@ def _enclosing_repository_folders(root: Path) -> list[Path]:
 
 def walk(root: Path) -> list[tuple[Path, Format]]:
     found: list[tuple[Path, Format]] = []
-    inherited: list[tuple[Path, pathspec.PathSpec]] = []
+    inherited: list[tuple[Path, "pathspec.PathSpec"]] = []
     for parent in _enclosing_repository_folders(root.resolve()):  # their .gitignore files apply too
         spec = _ignore_spec(parent)
         if spec:
             inherited.append((parent, spec))
 
-    def visit(folder: Path, specs: list[tuple[Path, pathspec.PathSpec]]) -> None:
+    def visit(folder: Path, specs: list[tuple[Path, "pathspec.PathSpec"]]) -> None:
         spec = _ignore_spec(folder)
         if spec:
             specs = specs + [(folder.resolve(), spec)]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from hullguard.text import Position, SourceText, Span
-from hullguard.words import Command, KeyValue, Word, parse_key_values, split_commands, split_words, substitute
+from hullguard.words import Command, KeyValue, Word, iter_words, parse_key_values, split_commands, split_words, substitute
 
 INSTRUCTIONS = frozenset(
     "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD RUN "
@@ -176,7 +176,7 @@ class Instruction:
     def _flags_and_rest(self) -> tuple[list[Word], int]:
         flags = []
         rest = self.args_start
-        for word in split_words(self.text[self.args_start :], self.args_start, self.escape):
+        for word in iter_words(self.text[self.args_start :], self.args_start, self.escape):  # stops at the first non-flag
             if not word.raw.startswith("--"):
                 rest = word.start
                 break

@@ -8,7 +8,6 @@ Files are written only at the end, atomically, and only if every round succeeded
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,6 +107,8 @@ def _read(path: str) -> str | None:
 
 def write_atomically(path: str | Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename, keeping the file's mode."""
+    import tempfile  # only when writing: keeps a plain check fast to start
+
     path = Path(path)
     try:
         mode = path.stat().st_mode & 0o7777

@@ -17,42 +17,57 @@ class Word:
     end: int
 
 
-def split_words(text: str, base: int = 0, escape: str = "\\") -> list[Word]:
-    """Split Dockerfile arguments into whitespace-separated words, honouring quotes.
+def _word_pattern(escape: str) -> re.Pattern:
+    e = re.escape(escape)
+    # plain characters | an escaped character | '…' | "…" (either quote may be unterminated)
+    return re.compile(rf"""(?:[^\s'"{e}]+|{e}.|{e}$|'[^']*'?|"(?:[^"{e}]|{e}.|{e}$)*"?)+""", re.S)
+
+
+_WORD_PATTERNS = {escape: _word_pattern(escape) for escape in ("\\", "`")}
+
+
+def _unquote(raw: str, escape: str) -> str:
+    """A word's value: quotes removed, escapes resolved."""
+    value = []
+    quote = ""
+    index = 0
+    length = len(raw)
+    while index < length:
+        char = raw[index]
+        if char == escape and index + 1 < length and quote != "'":
+            following = raw[index + 1]
+            if quote == '"' and following not in ('"', "$", escape):
+                value.append(char)
+                index += 1
+                continue
+            value.append(following)
+            index += 2
+            continue
+        if quote and char == quote:
+            quote = ""
+        elif not quote and char in "'\"":
+            quote = char
+        else:
+            value.append(char)
+        index += 1
+    return "".join(value)
+
+
+def iter_words(text: str, base: int = 0, escape: str = "\\"):
+    """Yield Dockerfile argument words, whitespace-separated, honouring quotes.
 
     BuildKit's rules: single quotes are literal; inside double quotes the escape character
     escapes only ``"``, ``$`` and itself; outside quotes it escapes any character.
     """
-    words = []
-    index = 0
-    length = len(text)
-    while index < length:
-        if text[index].isspace():
-            index += 1
-            continue
-        start = index
-        value = []
-        quote = ""
-        while index < length and (quote or not text[index].isspace()):
-            char = text[index]
-            if char == escape and index + 1 < length and quote != "'":
-                following = text[index + 1]
-                if quote == '"' and following not in ('"', "$", escape):
-                    value.append(char)
-                    index += 1
-                    continue
-                value.append(following)
-                index += 2
-                continue
-            if quote and char == quote:
-                quote = ""
-            elif not quote and char in "'\"":
-                quote = char
-            else:
-                value.append(char)
-            index += 1
-        words.append(Word(text[start:index], "".join(value), base + start, base + index))
-    return words
+    pattern = _WORD_PATTERNS.get(escape) or _word_pattern(escape)
+    for match in pattern.finditer(text):
+        raw = match.group()
+        value = _unquote(raw, escape) if "'" in raw or '"' in raw or escape in raw else raw
+        yield Word(raw, value, base + match.start(), base + match.end())
+
+
+def split_words(text: str, base: int = 0, escape: str = "\\") -> list[Word]:
+    return list(iter_words(text, base, escape))
 
 
 @dataclass(frozen=True)
@@ -191,6 +206,9 @@ def _closing_brace(text: str, index: int) -> int:
 OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "\n", "(", ")")
 _REDIRECT = re.compile(r"(\d*)(<<<|<<-|<<|<>|<&|>&|>>|>\||<|>|&>>|&>)")
 _WORD_BREAKS = frozenset(" \t\r\n;&|()<>")
+_PLAIN_RUN = re.compile(r"[^\\'\"$`\s;&|()<>]+")  # characters with no special meaning in a word
+_OPERATOR_STARTS = frozenset(op[0] for op in OPERATORS)
+_REDIRECT_STARTS = frozenset("0123456789<>&")
 # Words that may stand before the program of a simple command.
 _RESERVED = frozenset({"!", "{", "if", "then", "else", "elif", "do", "while", "until"})
 # Wrappers that run the rest of their arguments as a command, and which of their options
@@ -297,9 +315,9 @@ class _ShellLexer:
             elif char == "#":
                 newline = script.find("\n", index)
                 index = length if newline < 0 else newline
-            elif (redirect := self._redirect(index)) is not None:
+            elif char in _REDIRECT_STARTS and (redirect := self._redirect(index)) is not None:
                 index = redirect
-            elif (operator := next((op for op in OPERATORS if script.startswith(op, index)), None)) is not None:
+            elif char in _OPERATOR_STARTS and (operator := next(op for op in OPERATORS if script.startswith(op, index))):
                 self._end_command(operator, index)
                 index += len(operator)
                 if operator == "\n" and self.pending_heredocs:
@@ -361,6 +379,11 @@ class _ShellLexer:
         start = index
         value: list[str] = []
         while index < length:
+            plain = _PLAIN_RUN.match(script, index)
+            if plain:
+                value.append(plain.group())
+                index = plain.end()
+                continue
             char = script[index]
             if char == "\\":
                 if index + 1 < length and script[index + 1] != "\n":
