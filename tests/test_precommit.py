@@ -58,3 +58,14 @@ def test_check_hook_passes_on_a_clean_dockerfile(user_repo, pre_commit_home):
     _git(user_repo, "add", ".")
     result = _try_repo(user_repo, "hullguard", pre_commit_home)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_hook_applies_safe_fixes_to_the_staged_file(user_repo, pre_commit_home):
+    dockerfile = user_repo / "api.dockerfile"
+    dockerfile.write_text("FROM python:3.12-slim@sha256:" + "b" * 64 + "\nADD app.py /app.py\nUSER 10001\n")
+    _git(user_repo, "add", ".")
+    result = _try_repo(user_repo, "hullguard-fix", pre_commit_home)
+    assert result.returncode == 1  # pre-commit fails a hook that changed files
+    assert "files were modified by this hook" in result.stdout
+    assert dockerfile.read_text() == "FROM python:3.12-slim@sha256:" + "b" * 64 + "\nCOPY app.py /app.py\nUSER 10001\n"
