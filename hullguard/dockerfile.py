@@ -143,7 +143,7 @@ class ImageRef:
         return f"{self.registry}/{self.repository}" if self.registry else self.repository
 
 
-@dataclass
+@dataclass(eq=False)  # identity: rules may key per-instruction analyses on it
 class Instruction:
     keyword: str  # upper-case
     text: str  # the logical line: continuations joined

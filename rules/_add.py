@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from hullguard.dockerfile import Instruction
-from hullguard.rules._exec_form import exec_form_words
+from hullguard.rules._exec_form import argument_words
 from hullguard.words import Word
 
 # Names ADD may unpack: it recognises tar archives, plain or gzip/bzip2/xz/zstd-compressed,
@@ -18,7 +18,6 @@ ARCHIVE_SUFFIXES = (
     ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst",
     ".gz", ".bz2", ".xz", ".zst",
 )
-_HEREDOC = re.compile(r"<<-?([\"']?)[A-Za-z_][A-Za-z0-9_.-]*\1")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
 
@@ -40,16 +39,15 @@ class AddSource:
 
 def add_sources(instruction: Instruction) -> list[AddSource]:
     """The sources of an ``ADD`` (every argument but the destination), shell or exec form."""
-    words = exec_form_words(instruction)
-    if words is None:
-        words = instruction.words
-    return [AddSource(word, classify(word)) for word in words[:-1]]
+    heredocs = {heredoc.word.start for heredoc in instruction.heredocs}
+    return [
+        AddSource(word, SourceKind.HEREDOC if word.start in heredocs else classify(word.value))
+        for word in argument_words(instruction)[:-1]
+    ]
 
 
-def classify(word: Word) -> SourceKind:
-    value = word.value
-    if _HEREDOC.fullmatch(word.raw):
-        return SourceKind.HEREDOC
+def classify(value: str) -> SourceKind:
+    """What a source that is not a heredoc names."""
     if "$" in value:
         return SourceKind.UNKNOWN
     lowered = value.lower()

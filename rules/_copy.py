@@ -4,28 +4,17 @@ Shared by the rules that look at what goes into the image from the context (HG30
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from hullguard.dockerfile import Instruction
+from hullguard.rules._exec_form import argument_words
 from hullguard.text import Span
-
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 @dataclass(frozen=True)
 class Source:
     value: str  # quotes removed, escapes resolved
     span: Span  # the source as written, quotes excluded in JSON form
-
-
-def _arguments(instruction: Instruction) -> list[tuple[str, int, int]]:
-    """(value, start, end) of each argument after the flags, shell or JSON form."""
-    if instruction.json_arguments is None:
-        return [(word.value, word.start, word.end) for word in instruction.words]
-    base = instruction.rest_start
-    strings = _JSON_STRING.finditer(instruction.text, base, base + len(instruction.arguments))
-    return [(value, match.start() + 1, match.end() - 1) for value, match in zip(instruction.json_arguments, strings)]
 
 
 def context_sources(instruction: Instruction) -> list[Source]:
@@ -36,14 +25,15 @@ def context_sources(instruction: Instruction) -> list[Source]:
     """
     if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") is not None:
         return []
+    heredocs = {heredoc.word.start for heredoc in instruction.heredocs}
     return [
-        Source(value, instruction.span(start, end))
-        for value, start, end in _arguments(instruction)[:-1]  # the last one is the destination
-        if not value.startswith("<<") and "://" not in value and not value.startswith("git@")
+        Source(word.value, instruction.span(word.start, word.end))
+        for word in argument_words(instruction)[:-1]  # the last one is the destination
+        if word.start not in heredocs and "://" not in word.value and not word.value.startswith("git@")
     ]
 
 
 def destination(instruction: Instruction) -> str | None:
     """Where a ``COPY``/``ADD`` writes to, as written (variables not expanded)."""
-    arguments = _arguments(instruction) if instruction.keyword in ("COPY", "ADD") else []
-    return arguments[-1][0] if len(arguments) >= 2 else None
+    arguments = argument_words(instruction) if instruction.keyword in ("COPY", "ADD") else []
+    return arguments[-1].value if len(arguments) >= 2 else None

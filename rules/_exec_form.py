@@ -1,6 +1,7 @@
 """Exec-form (JSON array) arguments as words with offsets, so a rule can point into them.
 
-Shared by HG109 (``RUN ["sudo", …]``) and the ``ADD`` source helpers (``ADD ["https://…", "/x"]``).
+Shared by HG109 (``RUN ["sudo", …]``), the ``ADD`` source helpers (``ADD ["https://…", "/x"]``)
+and the ``COPY``/``ADD`` context-source helpers (``COPY ["id_rsa", "/root/.ssh/"]``).
 """
 from __future__ import annotations
 
@@ -26,3 +27,9 @@ def exec_form_words(instruction: Instruction) -> list[Word] | None:
         Word(match.group()[1:-1], json.loads(match.group()), match.start() + 1, match.end() - 1)
         for match in _JSON_STRING.finditer(instruction.text, instruction.rest_start)
     ]
+
+
+def argument_words(instruction: Instruction) -> list[Word]:
+    """The arguments after the flags, exec form (elements) or shell form (words)."""
+    words = exec_form_words(instruction)
+    return instruction.words if words is None else words

@@ -46,8 +46,9 @@ class ImageReference:
 
 
 def is_image_reference(text: str) -> bool:
-    """A well-formed image reference. An ``ARG`` without a default substitutes as empty,
-    leaving ``nginx:`` or ``/app``: such a reference depends on a build argument and is skipped."""
+    """A well-formed image reference. Others are skipped: an ``ARG`` whose default is empty
+    (``ARG TAG=``) leaves ``nginx:`` or ``/app``, and templates hold placeholders
+    (``FROM REPLACE-ME``) that Docker itself would reject."""
     return _REFERENCE.fullmatch(text) is not None
 
 

@@ -4,17 +4,20 @@ HG601-HG604): walking its commands, reading a program's options the way the prog
 with their package words.
 
 Everything works on ``Instruction.scripts``: the command line and the heredoc bodies fed
-to a POSIX shell, never exec-form (JSON) arguments or a PowerShell ``SHELL``.
+to a POSIX shell, never exec-form (JSON) arguments or a PowerShell ``SHELL``. Their commands
+come as ``RunCommand`` objects made once per instruction and shared by all the rules, so a
+command's program, tool and install are worked out once per lint.
 """
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Iterator
 
 from hullguard.dockerfile import Dockerfile, Instruction, Script, Stage
 from hullguard.text import Span
-from hullguard.words import Command, Word
+from hullguard.words import Command, Word, pipelines
 
 SHELL_PROGRAMS = frozenset({"sh", "bash", "zsh", "ash", "dash", "ksh", "mksh"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -30,36 +33,85 @@ def run_instructions(dockerfile: Dockerfile) -> Iterator[Instruction]:
             yield instruction
 
 
-def instruction_commands(instruction: Instruction) -> list[tuple[Script, Command]]:
-    """The commands of one ``RUN`` in execution order: command line, then heredoc bodies."""
-    return [(script, command) for script in instruction.scripts for command in script.commands]
+class RunCommand:
+    """One command of a ``RUN``'s shell code, with the script it is in.
+
+    What the rules read of it (its program, the tool, the install, the assignments) is worked
+    out once and kept: ``instruction_commands`` gives every rule of a lint the same objects,
+    so each is worked out once per command, not once per rule.
+    """
+
+    def __init__(self, script: Script, command: Command):
+        self.script = script
+        self.command = command
+        self.from_program = command.arguments_from_program()  # the words from the program on
+        self.program: Word | None = self.from_program[0] if self.from_program else None  # after ``sudo``/``env`` and assignments
+        self.arguments: list[Word] = self.from_program[1:]  # after the program (redirections are not words)
+        self.name = _file_name(self.program) if self.program is not None else ""  # as ``Command.name``
+        self.tool: Tool | None = _tool(self.program, self.name, self.arguments) if self.program is not None else None
+        self._install: Install | None | object = _UNSET  # worked out on first use, as few rules need it
+        self._assignments: list[Word] | None = None
+
+    @property
+    def install(self) -> Install | None:
+        if self._install is _UNSET:
+            self._install = _install(self.tool) if self.tool is not None else None
+        return self._install
+
+    @property
+    def assignments(self) -> list[Word]:
+        """``NAME=value`` words the command sets: prefix assignments (``A=1 cmd``, ``env A=1 cmd``)
+        and ``export``/``declare -x`` arguments."""
+        if self._assignments is None:
+            words = self.command.words
+            found = [w for w in words[: len(words) - len(self.from_program)] if _ASSIGNMENT.match(w.value)]
+            if self.name in ("export", "declare", "typeset", "readonly"):
+                found.extend(w for w in self.arguments if _ASSIGNMENT.match(w.value))
+            self._assignments = found
+        return self._assignments
 
 
-def run_commands(dockerfile: Dockerfile) -> Iterator[tuple[Instruction, Script, Command]]:
+_UNSET = object()  # not worked out yet (None is a result)
+_COMMANDS: "weakref.WeakKeyDictionary[Instruction, list[RunCommand]]" = weakref.WeakKeyDictionary()
+
+
+def instruction_commands(instruction: Instruction) -> list[RunCommand]:
+    """The commands of one ``RUN`` in execution order: command line, then heredoc bodies.
+
+    Computed once per instruction and shared by every rule; the entry goes with the
+    instruction (the commands do not refer back to it).
+    """
+    commands = _COMMANDS.get(instruction)
+    if commands is None:
+        commands = _COMMANDS[instruction] = [RunCommand(script, command) for script in instruction.scripts for command in script.commands]
+    return commands
+
+
+def run_commands(dockerfile: Dockerfile) -> Iterator[tuple[Instruction, RunCommand]]:
     for instruction in run_instructions(dockerfile):
-        for script, command in instruction_commands(instruction):
-            yield instruction, script, command
+        for command in instruction_commands(instruction):
+            yield instruction, command
 
 
-def program_word(command: Command) -> Word | None:
-    """The word naming the program (after ``sudo``/``env`` wrappers and assignments)."""
-    args = command.arguments_from_program()
-    return args[0] if args else None
+def script_commands(instruction: Instruction) -> list[tuple[Script, list[RunCommand]]]:
+    """``instruction_commands`` script by script: the command line, then the heredoc bodies."""
+    commands = instruction_commands(instruction)
+    return [(script, [command for command in commands if command.script is script]) for script in instruction.scripts]
 
 
-def program_arguments(command: Command) -> list[Word]:
-    """The arguments after the program (redirections are not words)."""
-    return command.arguments_from_program()[1:]
+def run_pipelines(commands: list[RunCommand]) -> list[list[RunCommand]]:
+    """``words.pipelines`` of one script's commands."""
+    grouped = []
+    start = 0
+    for pipeline in pipelines([command.command for command in commands]):
+        grouped.append(commands[start : start + len(pipeline)])
+        start += len(pipeline)
+    return grouped
 
 
-def assignments(command: Command) -> list[Word]:
-    """``NAME=value`` words the command sets: prefix assignments (``A=1 cmd``, ``env A=1 cmd``)
-    and ``export``/``declare -x`` arguments."""
-    program = program_word(command)
-    found = [w for w in command.words if _ASSIGNMENT.match(w.value) and (program is None or w.start < program.start)]
-    if command.name in ("export", "declare", "typeset", "readonly"):
-        found.extend(w for w in program_arguments(command) if _ASSIGNMENT.match(w.value))
-    return found
+def run_installs(instruction: Instruction) -> list[tuple[int, RunCommand]]:
+    """The install commands of one ``RUN`` with their position among its commands."""
+    return [(position, command) for position, command in enumerate(instruction_commands(instruction)) if command.install is not None]
 
 
 def stage_chain(stage: Stage) -> list[Stage]:
@@ -251,16 +303,15 @@ class Tool:
     @property
     def name(self) -> str:
         """The program as messages name it: ``apt-get``, ``pip3``, ``python3 -m pip``."""
-        name = self.program.value.rsplit("/", 1)[-1]
+        name = _file_name(self.program)
         return f"{name} -m pip" if self.family == "pip" and not name.startswith("pip") else name
 
 
-def tool_of(command: Command) -> Tool | None:
-    program = program_word(command)
-    if program is None:
-        return None
-    name = command.name
-    arguments = program_arguments(command)
+def _file_name(program: Word) -> str:
+    return program.value.rsplit("/", 1)[-1]
+
+
+def _tool(program: Word, name: str, arguments: list[Word]) -> Tool:
     if _PIP.match(name):
         return Tool("pip", program, arguments)
     if PYTHON.match(name):
@@ -298,24 +349,13 @@ class Install:
         return self.tool.family
 
 
-def install_of(command: Command) -> Install | None:
-    tool = tool_of(command)
-    if tool is None or tool.family not in _INSTALL_SUBCOMMANDS:
+def _install(tool: Tool) -> Install | None:
+    if tool.family not in _INSTALL_SUBCOMMANDS:
         return None
     arguments = parse_arguments(tool.arguments, SPECS[tool.family])
     if not arguments.operands or arguments.operands[0].value not in _INSTALL_SUBCOMMANDS[tool.family]:
         return None
     return Install(tool, arguments.operands[0], arguments, arguments.operands[1:])
-
-
-def run_installs(instruction: Instruction) -> list[tuple[int, Script, Install]]:
-    """The installs of one ``RUN`` with their position among its commands."""
-    found = []
-    for position, (script, command) in enumerate(instruction_commands(instruction)):
-        install = install_of(command)
-        if install is not None:
-            found.append((position, script, install))
-    return found
 
 
 def covers(path: str, directory: str) -> bool:

@@ -9,7 +9,7 @@ from hullguard.dockerfile import DEFAULT_SHELL, Dockerfile, Instruction, Script,
 from hullguard.edits import insert_line_before, leading_whitespace
 from hullguard.images import external_base, is_alpine_like
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
-from hullguard.rules._shell import program_arguments, stage_chain
+from hullguard.rules._shell import RunCommand, script_commands, stage_chain
 from hullguard.text import Span
 from hullguard.words import Command
 
@@ -67,13 +67,13 @@ def _case_pattern_pipes(commands: list[Command]) -> set[int]:
     return found
 
 
-def _unprotected_pipe(script: Script) -> Span | None:
+def _unprotected_pipe(script: Script, commands: list[RunCommand]) -> Span | None:
     """The first ``|`` not preceded by ``set -o pipefail`` in the script."""
-    commands = script.commands
-    patterns = _case_pattern_pipes(commands)
-    for index, command in enumerate(commands):
-        if command.name == "set" and _sets_pipefail([word.value for word in program_arguments(command)]):
+    patterns = _case_pattern_pipes([command.command for command in commands])
+    for index, run in enumerate(commands):
+        if run.name == "set" and _sets_pipefail([word.value for word in run.arguments]):
             return None
+        command = run.command
         if command.terminator in PIPES and index not in patterns:
             return script.span(command.terminator_start, command.terminator_start + len(command.terminator))
     return None
@@ -117,8 +117,8 @@ def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
             shell = _shell_in_force(instruction)
             if _sets_pipefail(list(shell[1:])):
                 continue
-            for index, script in enumerate(instruction.scripts):
-                span = _unprotected_pipe(script)
+            for index, (script, commands) in enumerate(script_commands(instruction)):
+                span = _unprotected_pipe(script, commands)
                 if span is None:
                     continue
                 fixes = []

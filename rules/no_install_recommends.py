@@ -35,10 +35,11 @@ def _configured_off(instruction: Instruction) -> bool:
 
 def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
     for instruction in run_instructions(dockerfile):
-        for _, script, install in run_installs(instruction):
+        for _, run in run_installs(instruction):
+            install = run.install
             if install.family != "apt" or _skips_recommends(install) or _configured_off(instruction):
                 continue
-            word_span = script.word_span(install.subcommand)
+            word_span = run.script.word_span(install.subcommand)
             fix = Fix("Add --no-install-recommends", Applicability.UNSAFE, (insert_at(word_span.end, " --no-install-recommends"),))
             yield RULE.finding(word_span, f"{install.tool.name} install without --no-install-recommends also installs recommended packages", [fix])
 

@@ -8,8 +8,7 @@ from hullguard.dockerfile import Dockerfile, Instruction
 from hullguard.edits import insert_at
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
 from hullguard.rules._shell import (
-    Install, assignments, covers, instruction_commands, parse_arguments, program_arguments, run_installs,
-    run_instructions, shipped_stages, tool_of,
+    Install, RunCommand, covers, instruction_commands, parse_arguments, run_installs, run_instructions, shipped_stages,
 )
 from hullguard.rules._variables import variables_before
 
@@ -43,12 +42,12 @@ def _scratch_mount_targets(instruction: Instruction) -> list[str]:
     return targets
 
 
-def _cleans_up(family: str, command) -> bool:
+def _cleans_up(family: str, command: RunCommand) -> bool:
     """Whether a command removes the family's cache: ``rm`` of the folder, ``apt-get dist-clean``
     (apt 2.7+: clean and remove the lists), ``yum clean all``, ``pip cache purge``."""
     if command.name == "rm":
-        return any(_covers_cache(family, word.value) for word in program_arguments(command) if not word.value.startswith("-"))
-    tool = tool_of(command)
+        return any(_covers_cache(family, word.value) for word in command.arguments if not word.value.startswith("-"))
+    tool = command.tool
     if tool is None or tool.family != family:
         return False
     operands = [word.value for word in parse_arguments(tool.arguments).operands]
@@ -59,13 +58,13 @@ def _cleans_up(family: str, command) -> bool:
     )
 
 
-def _disabled_by_option(install: Install, command, dockerfile: Dockerfile, instruction: Instruction) -> bool:
+def _disabled_by_option(install: Install, command: RunCommand, dockerfile: Dockerfile, instruction: Instruction) -> bool:
     if install.family == "apk":  # --no-network: installs from what is already there, fetches no index
         return install.arguments.get("--no-cache", "--no-network") is not None
     if install.family == "pip":
         if any(option.name.startswith("--no-cache") and "--no-cache-dir".startswith(option.name) for option in install.arguments.options):
             return True  # pip takes unambiguous abbreviations such as --no-cache
-        prefix = {word.value.split("=", 1)[0]: word.value.split("=", 1)[1] for word in assignments(command)}
+        prefix = {word.value.split("=", 1)[0]: word.value.split("=", 1)[1] for word in command.assignments}
         return bool(prefix.get("PIP_NO_CACHE_DIR") or variables_before(dockerfile, instruction).get("PIP_NO_CACHE_DIR"))
     return False
 
@@ -90,17 +89,18 @@ def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
         if instruction.stage is None or instruction.stage.index not in shipped:
             continue  # only COPY --from-ed: its layers are not in any image
         mounts = _scratch_mount_targets(instruction)
-        commands = [command for _, command in instruction_commands(instruction)]
-        for position, script, install in run_installs(instruction):
+        commands = instruction_commands(instruction)
+        for position, run in run_installs(instruction):
+            install = run.install
             family = install.family
             if family not in CACHE_DIRS or any(_covers_cache(family, target) for target in mounts):
                 continue
-            if _disabled_by_option(install, commands[position], dockerfile, instruction):
+            if _disabled_by_option(install, run, dockerfile, instruction):
                 continue
             if any(_cleans_up(family, later) for later in commands[position + 1 :]):
                 continue
-            message, fixes = _message_and_fixes(install, script)
-            yield RULE.finding(script.word_span(install.subcommand), message, fixes)
+            message, fixes = _message_and_fixes(install, run.script)
+            yield RULE.finding(run.script.word_span(install.subcommand), message, fixes)
 
 
 RULE = Rule(

@@ -7,9 +7,8 @@ from hullguard.context import RuleContext
 from hullguard.dockerfile import Dockerfile, Script
 from hullguard.model import Format, Rule, RuleDocs, Severity
 from hullguard.rules._shell import (
-    CURL, FETCH, PYTHON, SHELL_PROGRAMS, WGET, parse_arguments, program_arguments, program_word, run_instructions,
+    CURL, FETCH, PYTHON, SHELL_PROGRAMS, WGET, RunCommand, parse_arguments, run_instructions, run_pipelines, script_commands,
 )
-from hullguard.words import Command, pipelines
 
 DOWNLOADERS = {"curl": CURL, "wget": WGET, "fetch": FETCH}
 # Interpreter options that give the program on the command line (so stdin is data), and
@@ -32,10 +31,10 @@ def _interpreter(name: str) -> str | None:
     return None
 
 
-def _writes_to_stdout(command: Command) -> bool:
+def _writes_to_stdout(command: RunCommand) -> bool:
     """curl writes to stdout unless told a file; wget and fetch write a file unless ``-O -``."""
     name = command.name
-    arguments = parse_arguments(program_arguments(command), DOWNLOADERS[name])
+    arguments = parse_arguments(command.arguments, DOWNLOADERS[name])
     if name == "curl":
         if arguments.get("-O", "--remote-name", "--remote-name-all"):
             return False
@@ -44,10 +43,10 @@ def _writes_to_stdout(command: Command) -> bool:
     return any(option.value in ("-", "/dev/stdout") for option in outputs)
 
 
-def _reads_program_from_stdin(command: Command, kind: str) -> bool:
+def _reads_program_from_stdin(command: RunCommand, kind: str) -> bool:
     """Whether the interpreter runs what comes on stdin: no script file or inline code given,
     or stdin asked for explicitly (``-``, ``sh -s``)."""
-    arguments = [word.value for word in program_arguments(command)]
+    arguments = [word.value for word in command.arguments]
     index = 0
     while index < len(arguments):
         argument = arguments[index]
@@ -75,42 +74,41 @@ def _reads_program_from_stdin(command: Command, kind: str) -> bool:
     return True
 
 
-def _runs_stdin(command: Command) -> bool:
+def _runs_stdin(command: RunCommand) -> bool:
     kind = _interpreter(command.name)
     return kind is not None and _reads_program_from_stdin(command, kind)
 
 
-def _pipe_findings(script: Script, commands: list[Command]):
+def _pipe_findings(script: Script, commands: list[RunCommand]):
     """``curl … | sh``: the first downloader of a pipeline and a later stage that runs stdin."""
-    for pipeline in pipelines(commands):
+    for pipeline in run_pipelines(commands):
         position = next((i for i, c in enumerate(pipeline) if c.name in DOWNLOADERS and _writes_to_stdout(c)), None)
         if position is None:
             continue
         downloader = pipeline[position]
         runner = next((c for c in pipeline[position + 1 :] if _runs_stdin(c)), None)
         if runner is not None:
-            span = script.span(downloader.words[0].start, program_word(runner).end)
+            span = script.span(downloader.command.words[0].start, runner.program.end)
             yield span, f"{downloader.name} output is piped into {runner.name}: downloaded code runs without any integrity check"
 
 
-def _substitution_findings(script: Script, commands: list[Command]):
+def _substitution_findings(script: Script, commands: list[RunCommand]):
     """``sh -c "$(curl …)"``, ``eval "$(curl …)"``, ``bash <(curl …)``, ``bash < <(curl …)``."""
     for command in commands:
         if not (_interpreter(command.name) or command.name in ("eval", "source", ".")):
             continue
-        targets = [redirect.target for redirect in command.redirects if redirect.target is not None]
-        for word in [*program_arguments(command), *targets]:
+        targets = [redirect.target for redirect in command.command.redirects if redirect.target is not None]
+        for word in [*command.arguments, *targets]:
             match = _SUBSTITUTED_DOWNLOAD.match(word.value)
             if match:
-                span = script.span(command.words[0].start, word.end)
+                span = script.span(command.command.words[0].start, word.end)
                 yield span, f"{command.name} runs the output of {match.group(1)}: downloaded code runs without any integrity check"
                 break
 
 
 def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
     for instruction in run_instructions(dockerfile):
-        for script in instruction.scripts:
-            commands = script.commands
+        for script, commands in script_commands(instruction):
             for span, message in (*_pipe_findings(script, commands), *_substitution_findings(script, commands)):
                 yield RULE.finding(span, message)
 

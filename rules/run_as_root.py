@@ -8,32 +8,20 @@ from hullguard.dockerfile import Dockerfile, Instruction, Stage
 from hullguard.edits import insert_line_after
 from hullguard.images import external_base, non_root_user_for, runs_as_non_root_by_default
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
+from hullguard.rules._variables import variables_before
 from hullguard.words import substitute
 
 ROOT_NAMES = frozenset({"root", "0"})
 
 
-def _stage_variables(dockerfile: Dockerfile, stage: Stage, before: Instruction) -> dict[str, str]:
-    """Global ARG defaults plus the stage's own ARG/ENV values declared before ``before``."""
-    variables = dict(dockerfile.global_args)
-    for instruction in stage.instructions:
-        if instruction is before:
-            break
-        if instruction.keyword in ("ARG", "ENV"):
-            for pair in instruction.key_values:
-                if pair.has_value:
-                    variables[pair.key] = pair.value
-    return variables
-
-
-def _effective_user(dockerfile: Dockerfile, stage: Stage) -> tuple[Stage, Instruction] | None:
+def _effective_user(stage: Stage) -> Instruction | None:
     """The USER instruction in force at the end of ``stage``; ``FROM <stage>`` inherits it."""
     seen = set()
     while stage.index not in seen:
         seen.add(stage.index)
         users = stage.user_instructions()
         if users:
-            return stage, users[-1]
+            return users[-1]
         if stage.base_stage is None:
             return None
         stage = stage.base_stage
@@ -42,8 +30,8 @@ def _effective_user(dockerfile: Dockerfile, stage: Stage) -> tuple[Stage, Instru
 
 def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
     final = dockerfile.final_stage
-    found = _effective_user(dockerfile, final)
-    if found is None:
+    user = _effective_user(final)
+    if user is None:
         base = external_base(final)
         if base is not None and runs_as_non_root_by_default(base):
             return
@@ -51,11 +39,10 @@ def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
             return  # base image unresolvable (an ARG without default): its user is unknown
         yield RULE.finding(final.image_span, "final stage sets no USER, so the container runs as root", _fixes(dockerfile))
         return
-    stage, user = found
     words = user.words
     if not words:
         return
-    value, resolved = substitute(words[0].value, _stage_variables(dockerfile, stage, user))
+    value, resolved = substitute(words[0].value, variables_before(dockerfile, user))
     name = value.split(":", 1)[0]
     if not resolved or name not in ROOT_NAMES:
         return

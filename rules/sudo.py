@@ -5,8 +5,8 @@ from hullguard.context import RuleContext
 from hullguard.dockerfile import Dockerfile
 from hullguard.model import Format, Rule, RuleDocs, Severity
 from hullguard.rules._exec_form import exec_form_words
-from hullguard.rules._shell import run_commands
-from hullguard.words import Command, Word
+from hullguard.rules._shell import RunCommand, run_commands
+from hullguard.words import Word
 
 ELEVATORS = frozenset({"sudo", "doas"})
 
@@ -15,12 +15,12 @@ def _program(word: Word) -> str:
     return word.value.rsplit("/", 1)[-1]
 
 
-def _elevator(command: Command) -> Word | None:
+def _elevator(command: RunCommand) -> Word | None:
     """The ``sudo``/``doas`` word in command position, directly or behind ``env``/``nohup``-style
     wrappers. ``Command.name`` skips these wrappers, so look at the words it skipped and the
     program itself."""
-    program = command.arguments_from_program()
-    leading = command.words[: len(command.words) - len(program) + 1]
+    words = command.command.words
+    leading = words[: len(words) - len(command.from_program) + 1]
     for index, word in enumerate(leading):
         if word.value == "command" and index + 1 < len(leading) and leading[index + 1].value in ("-v", "-V"):
             return None  # `command -v sudo` looks sudo up, it does not run it
@@ -30,10 +30,10 @@ def _elevator(command: Command) -> Word | None:
 
 
 def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
-    for _, script, command in run_commands(dockerfile):
-        word = _elevator(command)
+    for _, run in run_commands(dockerfile):
+        word = _elevator(run)
         if word is not None:
-            yield RULE.finding(script.word_span(word), _message(word))
+            yield RULE.finding(run.script.word_span(word), _message(word))
     for instruction in dockerfile.instructions:
         exec_form = exec_form_words(instruction) if instruction.keyword == "RUN" else None
         if exec_form and _program(exec_form[0]) in ELEVATORS:

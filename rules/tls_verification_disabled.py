@@ -7,11 +7,11 @@ from hullguard.context import RuleContext
 from hullguard.dockerfile import Dockerfile, Instruction, Script
 from hullguard.model import Format, Rule, RuleDocs, Severity
 from hullguard.rules._shell import (
-    APK, APT, CURL, GIT, PIP, WGET, YUM, Arguments, OptionSpec, assignments, option_span, parse_arguments, run_commands,
-    tool_of, value_span,
+    APK, APT, CURL, GIT, PIP, WGET, YUM, Arguments, OptionSpec, RunCommand, option_span, parse_arguments, run_commands,
+    value_span,
 )
 from hullguard.text import Span
-from hullguard.words import Command, Word
+from hullguard.words import Word
 
 TLS = "TLS certificate verification"
 SIGNATURES = "package signature verification"
@@ -37,6 +37,7 @@ _APT_SETTING = re.compile(
 # [trusted=yes] on a repository reached over the network (a local file:/copy: one has no transport to attack)
 _APT_TRUSTED = re.compile(r"\[[^\]]*?\b(trusted=yes)\b[^\]]*\](?!\s*(?:file|copy):)")
 _REPO_SETTING = re.compile(r"(?i)\b((?:repo_)?gpgcheck\s*=\s*(?:0|false|no)|sslverify\s*=\s*(?:0|false|no))\b")
+_TEXT_SETTING_HINT = re.compile(r"trusted=yes|(?i:gpgcheck|sslverify)")  # what either pattern needs
 _GIT_SSL_KEY = re.compile(r"(?i)^http\.(?:.+\.)?sslverify$")
 _NPM = ("npm", "yarn", "pnpm")
 
@@ -108,12 +109,17 @@ def _pip_config_findings(script: Script, words: list[Word]):
         yield script.word_span(operands[2]), f"pip config {values[2]} disables pip's {TLS} for the hosts it names"
 
 
-def _text_findings(script: Script, command: Command):
+def _text_findings(command: RunCommand):
     """Settings written as text: ``[trusted=yes]`` in an apt sources line, ``gpgcheck=0`` or
     ``sslverify=0`` for yum/dnf repositories (echoed, sed-ed or passed as ``--setopt``)."""
-    for word in command.words:
+    script = command.script
+    words = command.command.words
+    if not _TEXT_SETTING_HINT.search(script.text, words[0].start, words[-1].end):
+        return
+    repo_settings = command.name != "git"  # git's http.sslVerify is read by _git_findings
+    for word in words:
         matches = [(m, "apt [trusted=yes] disables repository signature verification") for m in _APT_TRUSTED.finditer(word.raw)]
-        if command.name != "git":  # git's http.sslVerify is read by _git_findings
+        if repo_settings:
             matches += [
                 (m, f"yum/dnf repository setting {m.group(1)} disables {TLS if 'ssl' in m.group(1).lower() else SIGNATURES}")
                 for m in _REPO_SETTING.finditer(word.raw)
@@ -122,14 +128,15 @@ def _text_findings(script: Script, command: Command):
             yield script.span(word.start + match.start(1), word.start + match.end(1)), message
 
 
-def _command_findings(script: Script, command: Command):
-    for word in assignments(command):
+def _command_findings(command: RunCommand):
+    script = command.script
+    for word in command.assignments:
         name, _, _ = word.raw.partition("=")
         problem = _variable_problem(name, word.value.partition("=")[2])
         if problem:
             yield script.word_span(word), problem
-    yield from _text_findings(script, command)
-    tool = tool_of(command)
+    yield from _text_findings(command)
+    tool = command.tool
     if tool is None:
         return
     program = tool.name
@@ -159,8 +166,8 @@ def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
                 problem = pair.has_value and _variable_problem(pair.key, pair.value)
                 if problem:
                     yield RULE.finding(_variable_span(instruction, pair), problem)
-    for _, script, command in run_commands(dockerfile):
-        for span, message in _command_findings(script, command):
+    for _, command in run_commands(dockerfile):
+        for span, message in _command_findings(command):
             yield RULE.finding(span, message)
 
 

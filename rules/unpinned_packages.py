@@ -6,7 +6,7 @@ import re
 from hullguard.context import RuleContext
 from hullguard.dockerfile import Dockerfile
 from hullguard.model import Format, Rule, RuleDocs, Severity
-from hullguard.rules._shell import Install, install_of, run_commands
+from hullguard.rules._shell import Install, run_commands
 from hullguard.words import Word
 
 _PATH_PREFIXES = (".", "/", "~")
@@ -63,15 +63,15 @@ def _unpinned(install: Install) -> list[Word]:
 
 
 def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
-    for _, script, command in run_commands(dockerfile):
-        install = install_of(command)
+    for _, run in run_commands(dockerfile):
+        install = run.install
         if install is None or install.family not in _PIN_SYNTAX:
             continue
         for word in _unpinned(install):
             name = word.value.removesuffix("@latest") if install.family == "npm" else word.value
             pinned = _PIN_SYNTAX[install.family].format(name)
             message = f"{install.tool.name} {install.subcommand.value} '{word.value}' without a pinned version: write '{pinned}'"
-            yield RULE.finding(script.word_span(word), message)
+            yield RULE.finding(run.script.word_span(word), message)
 
 
 RULE = Rule(

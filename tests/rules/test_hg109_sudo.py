@@ -5,28 +5,22 @@ import pytest
 
 from hullguard.model import Severity
 
-from conftest import lint_text
+from conftest import findings_of, reported_of
 
 CODE = "HG109"
 MESSAGE = "RUN calls {}: build steps run as the current USER, switch with USER instead"
 
 
-def reported(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column, f.message) for f in result.findings]
-
-
 def test_sudo_word_is_the_span():
     text = "FROM debian:12\nUSER app\nRUN sudo apt-get update\n"
-    assert reported(text) == [(2, 4, 2, 8, MESSAGE.format("sudo"))]
-    finding = lint_text(text, select=(CODE,)).findings[0]
+    assert reported_of(CODE, text) == [(2, 4, 2, 8, MESSAGE.format("sudo"))]
+    finding = findings_of(CODE, text)[0]
     assert finding.severity is Severity.WARNING and finding.fixes == []
 
 
 def test_each_command_of_a_chain_and_continuation_lines():
     text = "FROM debian:12\nRUN sudo apt-get update \\\n    && DEBIAN_FRONTEND=noninteractive sudo -E apt-get install -y curl; doas ls\n"
-    assert reported(text) == [
+    assert reported_of(CODE, text) == [
         (1, 4, 1, 8, MESSAGE.format("sudo")),
         (2, 38, 2, 42, MESSAGE.format("sudo")),
         (2, 71, 2, 75, MESSAGE.format("doas")),
@@ -45,27 +39,27 @@ def test_each_command_of_a_chain_and_continuation_lines():
     ],
 )
 def test_sudo_behind_wrappers_paths_and_operators(command, start, end):
-    assert reported(f"FROM debian:12\nRUN {command}\n") == [(1, start, 1, end, MESSAGE.format("sudo"))]
+    assert reported_of(CODE, f"FROM debian:12\nRUN {command}\n") == [(1, start, 1, end, MESSAGE.format("sudo"))]
 
 
 def test_heredoc_body_run_by_a_shell():
     text = "FROM alpine:3.20\nRUN <<EOF\nset -e\n\tdoas apk add curl\nEOF\n"
-    assert reported(text) == [(3, 1, 3, 5, MESSAGE.format("doas"))]
+    assert reported_of(CODE, text) == [(3, 1, 3, 5, MESSAGE.format("doas"))]
 
 
 def test_heredoc_fed_to_another_interpreter_is_not_shell():
     text = 'FROM python:3.12\nRUN python3 <<EOF\nimport os\nos.system("sudo ls")\nEOF\n'
-    assert reported(text) == []
+    assert reported_of(CODE, text) == []
 
 
 def test_exec_form_points_inside_the_quotes():
-    assert reported('FROM debian:12\nRUN ["/usr/bin/sudo", "ls"]\n') == [(1, 6, 1, 19, MESSAGE.format("sudo"))]
-    assert reported('FROM debian:12\nRUN ["ls", "sudo"]\n') == []
+    assert reported_of(CODE, 'FROM debian:12\nRUN ["/usr/bin/sudo", "ls"]\n') == [(1, 6, 1, 19, MESSAGE.format("sudo"))]
+    assert reported_of(CODE, 'FROM debian:12\nRUN ["ls", "sudo"]\n') == []
 
 
 def test_lower_case_instruction_and_crlf():
     text = "from debian:12\r\nrun apt-get update && \\\r\n    sudo make install\r\n"
-    assert reported(text) == [(2, 4, 2, 8, MESSAGE.format("sudo"))]
+    assert reported_of(CODE, text) == [(2, 4, 2, 8, MESSAGE.format("sudo"))]
 
 
 @pytest.mark.parametrize(
@@ -80,9 +74,9 @@ def test_lower_case_instruction_and_crlf():
     ],
 )
 def test_sudo_as_an_argument_is_not_reported(command):
-    assert reported(f"FROM debian:12\nRUN {command}\n") == []
+    assert reported_of(CODE, f"FROM debian:12\nRUN {command}\n") == []
 
 
 def test_other_instructions_and_powershell_are_not_checked():
-    assert reported('FROM debian:12\nCMD sudo ls\nENTRYPOINT ["sudo", "ls"]\n') == []
-    assert reported('FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN sudo ls\n') == []
+    assert reported_of(CODE, 'FROM debian:12\nCMD sudo ls\nENTRYPOINT ["sudo", "ls"]\n') == []
+    assert reported_of(CODE, 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN sudo ls\n') == []

@@ -1,24 +1,19 @@
 """HG202 image-not-pinned-by-digest: FROM / COPY --from images without @sha256."""
 from __future__ import annotations
 
+import pytest
+
 from hullguard.model import Severity
 from hullguard.rules import RULES_BY_CODE
 
-from conftest import lint_text
+from conftest import findings_of, lint_text, reported_of
 
 CODE = "HG202"
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
 
-def reported(text: str, select=(CODE,)):
-    result = lint_text(text, select=select)
-    assert not result.rule_failures
-    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column, f.message) for f in result.findings if f.code == CODE]
-
-
 def test_version_tag_is_reported_on_the_whole_reference():
-    result = lint_text("FROM python:3.12-slim AS base\n", select=(CODE,))
-    (finding,) = result.findings
+    (finding,) = findings_of(CODE, "FROM python:3.12-slim AS base\n")
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (0, 5, 21)
     assert finding.message == "base image 'python:3.12-slim' is not pinned by digest, so its content can change under the same reference"
     assert finding.severity is Severity.WARNING and finding.fixes == []
@@ -26,7 +21,9 @@ def test_version_tag_is_reported_on_the_whole_reference():
 
 def test_on_by_default():
     assert RULES_BY_CODE[CODE].enabled_by_default
-    assert reported("FROM alpine:3.20\n", select=("ALL",)) != []
+    result = lint_text("FROM alpine:3.20\n", select=("ALL",))
+    assert not result.rule_failures
+    assert [f for f in result.findings if f.code == CODE] != []
 
 
 def test_digests_scratch_stages_and_unresolvable_are_accepted():
@@ -41,12 +38,26 @@ def test_digests_scratch_stages_and_unresolvable_are_accepted():
         "COPY --from=1 / /\n"
         f"COPY --from=busybox:1.37@{DIGEST} /bin/busybox /busybox\n"
     )
-    assert reported(text) == []
+    assert reported_of(CODE, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ARG WINDOWS_VERSION=\nFROM mcr.microsoft.com/windows/servercore:${WINDOWS_VERSION}\n",  # an empty default leaves "servercore:"
+        "ARG REGISTRY=\nFROM ${REGISTRY}/app:1.0\n",  # leaves "/app:1.0"
+        "FROM REPLACE-ME\n",  # a template's placeholder
+        "FROM spack/rockylinux8:sha256:" + "c5" * 32 + "\n",  # a digest written as a tag
+        "FROM alpine:3.20@" + DIGEST + "\nCOPY --from=Busybox:1.37 /bin/busybox /busybox\n",
+    ],
+)
+def test_malformed_references_are_not_images(text):
+    assert reported_of(CODE, text) == []
 
 
 def test_copy_from_image_and_global_arg():
     text = "ARG UV=ghcr.io/astral-sh/uv:0.5.0\nFROM ${UV} AS uv\nFROM alpine:3.20@" + DIGEST + "\ncopy --from=busybox:1.37 /bin/busybox /busybox\n"
-    assert reported(text) == [
+    assert reported_of(CODE, text) == [
         (1, 5, 1, 10, "base image 'ghcr.io/astral-sh/uv:0.5.0' is not pinned by digest, so its content can change under the same reference"),
         (3, 12, 3, 24, "COPY --from image 'busybox:1.37' is not pinned by digest, so its content can change under the same reference"),
     ]
@@ -54,6 +65,6 @@ def test_copy_from_image_and_global_arg():
 
 def test_crlf_and_continuation():
     text = "FROM \\\r\n  node:22-alpine\r\n"
-    assert reported(text) == [
+    assert reported_of(CODE, text) == [
         (1, 2, 1, 16, "base image 'node:22-alpine' is not pinned by digest, so its content can change under the same reference")
     ]

@@ -6,34 +6,31 @@ import pytest
 from hullguard.config import Config
 from hullguard.model import Severity
 
-from conftest import lint_text
+from conftest import findings_of, reported_of
 
 CODE = "HG203"
 
 
-def reported(text: str, *trusted: str):
-    result = lint_text(text, select=(CODE,), config=Config(trusted_registries=trusted))
-    assert not result.rule_failures
-    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column, f.message) for f in result.findings]
+def trusting(*registries: str) -> Config:
+    return Config(trusted_registries=registries)
 
 
 def test_silent_without_trusted_registries():
-    assert reported("FROM quay.io/evil/app:1.0\n") == []
+    assert reported_of(CODE, "FROM quay.io/evil/app:1.0\n") == []
 
 
 def test_other_registry_is_reported_on_the_image_word():
-    result = lint_text("FROM ghcr.io/someone/python:3.12 AS base\n", select=(CODE,), config=Config(trusted_registries=("registry.example.com",)))
-    (finding,) = result.findings
+    (finding,) = findings_of(CODE, "FROM ghcr.io/someone/python:3.12 AS base\n", config=trusting("registry.example.com"))
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (0, 5, 32)
     assert finding.message == "base image 'ghcr.io/someone/python' comes from 'ghcr.io', which is not in trusted-registries"
     assert finding.severity is Severity.ERROR and finding.fixes == []
 
 
 def test_docker_hub_is_docker_io():
-    assert reported("FROM python:3.12\n", "ghcr.io") == [
+    assert reported_of(CODE, "FROM python:3.12\n", config=trusting("ghcr.io")) == [
         (0, 5, 0, 16, "base image 'python' comes from 'docker.io', which is not in trusted-registries")
     ]
-    assert reported("FROM python:3.12\nFROM bitnami/kubectl:1.31\nFROM index.docker.io/library/nginx:1.27\n", "docker.io") == []
+    assert reported_of(CODE, "FROM python:3.12\nFROM bitnami/kubectl:1.31\nFROM index.docker.io/library/nginx:1.27\n", config=trusting("docker.io")) == []
 
 
 @pytest.mark.parametrize(
@@ -53,7 +50,7 @@ def test_docker_hub_is_docker_io():
     ],
 )
 def test_entries_are_hosts_or_path_prefixes(image, trusted, ok):
-    assert (reported(f"FROM {image}\n", trusted) == []) is ok
+    assert (reported_of(CODE, f"FROM {image}\n", config=trusting(trusted)) == []) is ok
 
 
 def test_copy_from_images_and_exclusions():
@@ -67,12 +64,12 @@ def test_copy_from_images_and_exclusions():
         "copy --from=0 / /\n"
         "copy --from=quay.io/prometheus/node-exporter:v1.8.2 /bin/node_exporter /bin/\n"
     )
-    assert reported(text, "registry.example.com") == [
+    assert reported_of(CODE, text, config=trusting("registry.example.com")) == [
         (7, 12, 7, 51, "COPY --from image 'quay.io/prometheus/node-exporter' comes from 'quay.io', which is not in trusted-registries")
     ]
 
 
 def test_crlf():
-    assert reported("FROM quay.io/app:1\r\nRUN true\r\n", "ghcr.io") == [
+    assert reported_of(CODE, "FROM quay.io/app:1\r\nRUN true\r\n", config=trusting("ghcr.io")) == [
         (0, 5, 0, 18, "base image 'quay.io/app' comes from 'quay.io', which is not in trusted-registries")
     ]

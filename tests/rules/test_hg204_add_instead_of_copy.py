@@ -3,36 +3,22 @@ from __future__ import annotations
 
 import pytest
 
-from hullguard.config import Config
-from hullguard.documents import load_document
-from hullguard.fixer import fix_document
-from hullguard.model import Applicability, Format, Severity
+from hullguard.model import Applicability, Severity
 
-from conftest import lint_text
+from conftest import findings_of, fixed_text, reported_of
 
 CODE = "HG204"
 MESSAGE = "use COPY instead of ADD for local files"
 
 
-def reported(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column, f.message) for f in result.findings]
-
-
-def fixed(text: str) -> str | None:
-    document = load_document("Dockerfile", text, Format.DOCKERFILE)
-    return fix_document(document, Config().with_cli(select=[CODE])).fixed_text
-
-
 def test_local_file_points_at_the_keyword_with_a_safe_fix():
     text = "FROM python:3.12-slim\nADD requirements.txt /app/\n"
-    (finding,) = lint_text(text, select=(CODE,)).findings
+    (finding,) = findings_of(CODE, text)
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 0, 3)
     assert finding.message == MESSAGE and finding.severity is Severity.WARNING
     (fix,) = finding.fixes
     assert fix.applicability is Applicability.SAFE and fix.title == "Replace ADD with COPY"
-    assert fixed(text) == "FROM python:3.12-slim\nCOPY requirements.txt /app/\n"
+    assert fixed_text(CODE, text, unsafe=False) == "FROM python:3.12-slim\nCOPY requirements.txt /app/\n"
 
 
 @pytest.mark.parametrize(
@@ -40,36 +26,36 @@ def test_local_file_points_at_the_keyword_with_a_safe_fix():
     [("add", "copy"), ("Add", "Copy"), ("ADD", "COPY"), ("aDd", "COPY")],
 )
 def test_fix_keeps_the_keyword_case(keyword, expected):
-    assert fixed(f"FROM alpine:3.20\n  {keyword} a.txt /a.txt\n") == f"FROM alpine:3.20\n  {expected} a.txt /a.txt\n"
+    assert fixed_text(CODE, f"FROM alpine:3.20\n  {keyword} a.txt /a.txt\n", unsafe=False) == f"FROM alpine:3.20\n  {expected} a.txt /a.txt\n"
 
 
 def test_json_form():
     text = 'FROM node:22\nADD ["package.json", "package-lock.json", "/app/"]\n'
-    assert reported(text) == [(1, 0, 1, 3, MESSAGE)]
-    assert fixed(text) == 'FROM node:22\nCOPY ["package.json", "package-lock.json", "/app/"]\n'
+    assert reported_of(CODE, text) == [(1, 0, 1, 3, MESSAGE)]
+    assert fixed_text(CODE, text, unsafe=False) == 'FROM node:22\nCOPY ["package.json", "package-lock.json", "/app/"]\n'
 
 
 def test_heredoc_add_is_like_copy():
     text = "FROM alpine:3.20\nADD <<EOF /etc/motd\nhello\nEOF\n"
-    assert reported(text) == [(1, 0, 1, 3, MESSAGE)]
-    assert fixed(text) == "FROM alpine:3.20\nCOPY <<EOF /etc/motd\nhello\nEOF\n"
+    assert reported_of(CODE, text) == [(1, 0, 1, 3, MESSAGE)]
+    assert fixed_text(CODE, text, unsafe=False) == "FROM alpine:3.20\nCOPY <<EOF /etc/motd\nhello\nEOF\n"
 
 
 def test_crlf_lower_case_and_continuation():
     text = "from alpine:3.20\r\nadd --link \\\r\n    entrypoint.sh /usr/local/bin/\r\n"
-    assert reported(text) == [(1, 0, 1, 3, MESSAGE)]
-    assert fixed(text) == "from alpine:3.20\r\ncopy --link \\\r\n    entrypoint.sh /usr/local/bin/\r\n"
+    assert reported_of(CODE, text) == [(1, 0, 1, 3, MESSAGE)]
+    assert fixed_text(CODE, text, unsafe=False) == "from alpine:3.20\r\ncopy --link \\\r\n    entrypoint.sh /usr/local/bin/\r\n"
 
 
 def test_copy_flags_are_kept():
     text = "FROM alpine:3.20\nADD --chown=10001:10001 --chmod=644 --link --exclude=*.md --parents src/ ./\n"
-    assert fixed(text) == "FROM alpine:3.20\nCOPY --chown=10001:10001 --chmod=644 --link --exclude=*.md --parents src/ ./\n"
+    assert fixed_text(CODE, text, unsafe=False) == "FROM alpine:3.20\nCOPY --chown=10001:10001 --chmod=644 --link --exclude=*.md --parents src/ ./\n"
 
 
 @pytest.mark.parametrize("flag", ["--checksum=sha256:" + "ab" * 32, "--keep-git-dir=true", "--unpack=false"])
 def test_add_only_flags_leave_no_fix(flag):
     text = f"FROM alpine:3.20\nADD {flag} config.yaml /etc/app/\n"
-    (finding,) = lint_text(text, select=(CODE,)).findings
+    (finding,) = findings_of(CODE, text)
     assert finding.fixes == []
 
 
@@ -96,17 +82,17 @@ def test_add_only_flags_leave_no_fix(flag):
     ],
 )
 def test_archives_remote_and_variable_sources_are_not_reported(sources):
-    assert reported(f"FROM alpine:3.20\nADD {sources} /dest/\n") == []
+    assert reported_of(CODE, f"FROM alpine:3.20\nADD {sources} /dest/\n") == []
 
 
 @pytest.mark.parametrize("sources", ["*.json", "src/", ".", "app.py lib/", "docs/readme.md"])
 def test_local_files_folders_and_harmless_globs_are_reported(sources):
-    assert reported(f"FROM alpine:3.20\nADD {sources} /dest/\n") == [(1, 0, 1, 3, MESSAGE)]
+    assert reported_of(CODE, f"FROM alpine:3.20\nADD {sources} /dest/\n") == [(1, 0, 1, 3, MESSAGE)]
 
 
 def test_json_form_archive_is_not_reported():
-    assert reported('FROM alpine:3.20\nADD ["rootfs.tar.gz", "/"]\n') == []
+    assert reported_of(CODE, 'FROM alpine:3.20\nADD ["rootfs.tar.gz", "/"]\n') == []
 
 
 def test_hadolint_suppression_is_honoured():
-    assert reported("FROM alpine:3.20\n# hadolint ignore=DL3020\nADD a.txt /a.txt\n") == []
+    assert reported_of(CODE, "FROM alpine:3.20\n# hadolint ignore=DL3020\nADD a.txt /a.txt\n") == []

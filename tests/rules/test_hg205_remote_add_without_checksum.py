@@ -5,7 +5,7 @@ import pytest
 
 from hullguard.model import Severity
 
-from conftest import lint_text
+from conftest import findings_of, reported_of
 
 CODE = "HG205"
 URL_MESSAGE = "ADD downloads this URL without --checksum, so the content is not verified"
@@ -14,15 +14,9 @@ COMMIT = "9b0bc5ab1d19b1bf1bd2d2b0c9e8e9d3a3c4f5e6"
 SHA256 = "sha256:" + "0123456789abcdef" * 4
 
 
-def reported(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column, f.message) for f in result.findings]
-
-
 def test_url_points_at_the_url_and_does_not_quote_it():
     text = "FROM alpine:3.20\nADD https://user:token@example.com/tool.tar.gz /tmp/\n"
-    (finding,) = lint_text(text, select=(CODE,)).findings
+    (finding,) = findings_of(CODE, text)
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 4, 46)
     assert finding.message == URL_MESSAGE and "token" not in finding.message
     assert finding.severity is Severity.WARNING and finding.fixes == []
@@ -30,7 +24,7 @@ def test_url_points_at_the_url_and_does_not_quote_it():
 
 def test_each_remote_source_is_reported():
     text = "FROM alpine:3.20\nADD http://example.com/a local.txt https://example.com/b /dest/\n"
-    assert reported(text) == [(1, 4, 1, 24, URL_MESSAGE), (1, 35, 1, 56, URL_MESSAGE)]
+    assert reported_of(CODE, text) == [(1, 4, 1, 24, URL_MESSAGE), (1, 35, 1, 56, URL_MESSAGE)]
 
 
 @pytest.mark.parametrize(
@@ -46,7 +40,7 @@ def test_each_remote_source_is_reported():
     ],
 )
 def test_unpinned_git_sources(source):
-    assert reported(f"FROM alpine:3.20\nADD {source} /src\n") == [(1, 4, 1, 4 + len(source), GIT_MESSAGE)]
+    assert reported_of(CODE, f"FROM alpine:3.20\nADD {source} /src\n") == [(1, 4, 1, 4 + len(source), GIT_MESSAGE)]
 
 
 @pytest.mark.parametrize(
@@ -65,18 +59,18 @@ def test_unpinned_git_sources(source):
     ],
 )
 def test_verified_or_not_remote(line):
-    assert reported(f"FROM alpine:3.20\n{line}\n") == []
+    assert reported_of(CODE, f"FROM alpine:3.20\n{line}\n") == []
 
 
 def test_empty_checksum_does_not_count():
-    assert reported("FROM alpine:3.20\nADD --checksum= https://example.com/a /tmp/\n") == [(1, 16, 1, 37, URL_MESSAGE)]
+    assert reported_of(CODE, "FROM alpine:3.20\nADD --checksum= https://example.com/a /tmp/\n") == [(1, 16, 1, 37, URL_MESSAGE)]
 
 
 def test_json_form_points_inside_the_quotes():
     text = 'FROM alpine:3.20\nADD ["https://example.com/config.json", "/etc/app/config.json"]\n'
-    assert reported(text) == [(1, 6, 1, 37, URL_MESSAGE)]
+    assert reported_of(CODE, text) == [(1, 6, 1, 37, URL_MESSAGE)]
 
 
 def test_lower_case_crlf_and_continuation():
     text = "from alpine:3.20\r\nadd --chmod=755 \\\r\n    https://example.com/tool /usr/local/bin/tool\r\n"
-    assert reported(text) == [(2, 4, 2, 28, URL_MESSAGE)]
+    assert reported_of(CODE, text) == [(2, 4, 2, 28, URL_MESSAGE)]

@@ -5,25 +5,15 @@ import pytest
 
 from hullguard.model import Severity
 
-from conftest import lint_text
+from conftest import findings_of, reported_of
 
 CODE = "HG206"
 MESSAGE = "{} output is piped into {}: downloaded code runs without any integrity check"
 
 
-def findings(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return result.findings
-
-
-def reported(text: str):
-    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column, f.message) for f in findings(text)]
-
-
 def test_curl_into_sh_spans_the_whole_pipeline():
     text = "FROM debian:bookworm-slim\nRUN curl -fsSL https://get.example.com/i.sh | sh\n"
-    (finding,) = findings(text)
+    (finding,) = findings_of(CODE, text)
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 4, 48)
     assert finding.message == MESSAGE.format("curl", "sh")
     assert finding.severity is Severity.ERROR
@@ -32,33 +22,33 @@ def test_curl_into_sh_spans_the_whole_pipeline():
 
 def test_span_ends_at_the_shell_word_not_its_arguments():
     text = "FROM debian\nRUN wget -O- https://x.example/setup | sudo -E bash -s -- --version 2\n"
-    assert reported(text) == [(1, 4, 1, 51, MESSAGE.format("wget", "bash"))]
+    assert reported_of(CODE, text) == [(1, 4, 1, 51, MESSAGE.format("wget", "bash"))]
 
 
 def test_pipeline_over_a_continuation_line():
     text = "FROM debian\nRUN curl -fsSL https://x.example/i.sh \\\n    | sh -s -- -y\n"
-    assert reported(text) == [(1, 4, 2, 8, MESSAGE.format("curl", "sh"))]
+    assert reported_of(CODE, text) == [(1, 4, 2, 8, MESSAGE.format("curl", "sh"))]
 
 
 def test_heredoc_body_run_by_the_shell():
     text = "FROM alpine:3.20\nRUN <<EOF\nset -e\ncurl -fsSL https://x.example/i.py | python3 -\nEOF\n"
-    assert reported(text) == [(3, 0, 3, 43, MESSAGE.format("curl", "python3"))]
+    assert reported_of(CODE, text) == [(3, 0, 3, 43, MESSAGE.format("curl", "python3"))]
 
 
 def test_lower_case_instruction_crlf_and_redirections():
     text = "from debian\r\nrun curl -fsSL https://x.example/i.sh 2>&1 | sh\r\n"
-    assert reported(text) == [(1, 4, 1, 47, MESSAGE.format("curl", "sh"))]
+    assert reported_of(CODE, text) == [(1, 4, 1, 47, MESSAGE.format("curl", "sh"))]
 
 
 def test_every_pipeline_of_a_run_is_checked():
     text = "FROM debian\nRUN curl -s https://a.example | sh && wget -qO- https://b.example | bash\n"
-    assert [(line, start, end) for line, start, _, end, _ in reported(text)] == [(1, 4, 34), (1, 38, 72)]
+    assert [(line, start, end) for line, start, _, end, _ in reported_of(CODE, text)] == [(1, 4, 34), (1, 38, 72)]
 
 
 @pytest.mark.parametrize("runner", ["sh", "bash", "zsh", "ash", "dash", "ksh", "python", "python3", "perl", "ruby", "node", "env bash", "sudo sh", "/bin/bash"])
 def test_shells_and_interpreters(runner):
     text = f"FROM debian\nRUN curl -fsSL https://x.example/i | {runner}\n"
-    (finding,) = findings(text)
+    (finding,) = findings_of(CODE, text)
     assert finding.message == MESSAGE.format("curl", runner.split()[-1].rsplit("/", 1)[-1])
     assert finding.span.end.column == len(f"RUN curl -fsSL https://x.example/i | {runner}")
 
@@ -75,7 +65,7 @@ def test_shells_and_interpreters(runner):
     ],
 )
 def test_command_and_process_substitution(command, message, length):
-    assert reported(f"FROM debian\nRUN {command}\n") == [(1, 4, 1, 4 + length, message + ": downloaded code runs without any integrity check")]
+    assert reported_of(CODE, f"FROM debian\nRUN {command}\n") == [(1, 4, 1, 4 + length, message + ": downloaded code runs without any integrity check")]
 
 
 @pytest.mark.parametrize(
@@ -94,13 +84,13 @@ def test_command_and_process_substitution(command, message, length):
     ],
 )
 def test_not_reported(run):
-    assert findings(f"FROM debian\nRUN {run}\n") == []
+    assert findings_of(CODE, f"FROM debian\nRUN {run}\n") == []
 
 
 def test_heredoc_fed_to_python_is_not_shell():
-    assert findings("FROM python:3.12\nRUN python3 <<EOF\nprint('curl https://x | sh')\nEOF\n") == []
+    assert findings_of(CODE, "FROM python:3.12\nRUN python3 <<EOF\nprint('curl https://x | sh')\nEOF\n") == []
 
 
 def test_powershell_run_is_not_read():
     text = 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN curl https://x.example/i | sh\n'
-    assert findings(text) == []
+    assert findings_of(CODE, text) == []

@@ -5,30 +5,20 @@ import pytest
 
 from hullguard.model import Severity
 
-from conftest import lint_text
+from conftest import findings_of, spanned
 
 CODE = "HG207"
 TLS = "TLS certificate verification"
 SIGNATURES = "package signature verification"
 
 
-def findings(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return result.findings
-
-
 def reported(text: str):
     """(line, start column, end column, the characters spanned, message) per finding."""
-    lines = text.splitlines()
-    return [
-        (f.span.start.line, f.span.start.column, f.span.end.column, lines[f.span.start.line][f.span.start.column : f.span.end.column], f.message)
-        for f in findings(text)
-    ]
+    return [(f.span.start.line, f.span.start.column, f.span.end.column, spanned(text, f), f.message) for f in findings_of(CODE, text)]
 
 
 def test_k_inside_combined_curl_flags_is_the_span():
-    (finding,) = findings("FROM debian\nRUN curl -fsSLk https://x.example/t.tgz -o /tmp/t.tgz\n")
+    (finding,) = findings_of(CODE, "FROM debian\nRUN curl -fsSLk https://x.example/t.tgz -o /tmp/t.tgz\n")
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 14, 15)
     assert finding.message == f"curl -k disables {TLS}"
     assert finding.severity is Severity.ERROR
@@ -45,7 +35,7 @@ def test_long_and_separate_curl_flags():
 
 @pytest.mark.parametrize("run", ["curl -H k https://x.example", "curl -dk https://x.example", "curl -o k https://x.example", "echo -k", "curl https://x.example/-k"])
 def test_k_that_is_not_the_insecure_flag(run):
-    assert findings(f"FROM debian\nRUN {run}\n") == []
+    assert findings_of(CODE, f"FROM debian\nRUN {run}\n") == []
 
 
 @pytest.mark.parametrize(
@@ -103,7 +93,7 @@ def test_switches(run, spanned, message):
     ],
 )
 def test_safe_settings_are_not_reported(run):
-    assert findings(f"FROM debian\nRUN {run}\n") == []
+    assert findings_of(CODE, f"FROM debian\nRUN {run}\n") == []
 
 
 def test_environment_variables_in_env_and_arg():
@@ -134,7 +124,7 @@ def test_harmless_environment_values():
         "ARG NODE_TLS_REJECT_UNAUTHORIZED\n"
         "LABEL PYTHONHTTPSVERIFY=0\n"
     )
-    assert findings(text) == []
+    assert findings_of(CODE, text) == []
 
 
 def test_assignments_in_run():
@@ -159,4 +149,4 @@ def test_crlf_file():
 
 
 def test_exec_form_is_not_read():
-    assert findings('FROM debian\nRUN ["curl", "-k", "https://x.example"]\n') == []
+    assert findings_of(CODE, 'FROM debian\nRUN ["curl", "-k", "https://x.example"]\n') == []

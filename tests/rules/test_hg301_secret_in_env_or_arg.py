@@ -11,27 +11,17 @@ from hullguard.edits import apply_edits
 from hullguard.model import Applicability, Severity
 from hullguard.rules import secret_in_env_or_arg
 
-from conftest import lint_text
+from conftest import findings_of, lint_text, spans_of
 
 CODE = "HG301"
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key
 GITHUB_TOKEN = "ghp_hullguardTestTokenNotReal00000000000"
 
 
-def findings(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return result.findings
-
-
 def only(text: str):
-    found = findings(text)
+    found = findings_of(CODE, text)
     assert len(found) == 1, [f.message for f in found]
     return found[0]
-
-
-def spans(text: str):
-    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column) for f in findings(text)]
 
 
 def test_unquoted_password_is_found_by_name():
@@ -81,7 +71,7 @@ def test_url_with_a_password_is_found_by_value():
     ],
 )
 def test_not_a_literal_secret(instruction):
-    assert findings(f"FROM alpine:3.20\n{instruction}\n") == []
+    assert findings_of(CODE, f"FROM alpine:3.20\n{instruction}\n") == []
 
 
 @pytest.mark.parametrize(
@@ -90,7 +80,7 @@ def test_not_a_literal_secret(instruction):
      "DJANGO_SECRET_KEY", "API_KEY", "APIKEY", "STRIPE_API_KEY", "PRIVATE_KEY", "MINIO_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"],
 )
 def test_secret_names_with_a_literal_value_are_found(key):
-    assert len(findings(f"FROM alpine:3.20\nENV {key}=changeme\n")) == 1
+    assert len(findings_of(CODE, f"FROM alpine:3.20\nENV {key}=changeme\n")) == 1
 
 
 def test_default_of_a_variable_reference_is_a_literal_secret():
@@ -105,15 +95,15 @@ def test_global_arg_before_from_is_checked():
 
 def test_each_pair_of_a_continued_lower_case_env_has_its_own_span():
     text = "FROM alpine:3.20\nenv APP=web \\\n    DB_PASSWORD='hunter 2' \\\n    API_KEY=abc123\n"
-    assert spans(text) == [(2, 17, 2, 25), (3, 12, 3, 18)]
+    assert spans_of(CODE, text) == [(2, 17, 2, 25), (3, 12, 3, 18)]
 
 
 def test_legacy_env_form_spans_the_whole_value():
-    assert spans("FROM alpine:3.20\nENV DB_PASSWORD correct horse battery\n") == [(1, 16, 1, 37)]
+    assert spans_of(CODE, "FROM alpine:3.20\nENV DB_PASSWORD correct horse battery\n") == [(1, 16, 1, 37)]
 
 
 def test_crlf_file_spans():
-    assert spans("FROM alpine:3.20\r\nENV DB_PASSWORD=hunter2\r\n") == [(1, 16, 1, 23)]
+    assert spans_of(CODE, "FROM alpine:3.20\r\nENV DB_PASSWORD=hunter2\r\n") == [(1, 16, 1, 23)]
 
 
 @pytest.mark.parametrize(
@@ -183,9 +173,9 @@ def test_scanner_keeps_its_own_plugins_when_detect_secrets_settings_change():
 
 def test_scanning_values_stays_within_budget():
     text = "FROM alpine:3.20\n" + "".join(f"ENV VALUE_{n}=some-ordinary-value-{n}\n" for n in range(200))
-    findings(text)  # detect-secrets imported and set up
+    findings_of(CODE, text)  # detect-secrets imported and set up
     start = time.perf_counter()
-    assert findings(text) == []
+    assert findings_of(CODE, text) == []
     assert (time.perf_counter() - start) / 200 < 0.0015  # ~0.2 ms a value measured; 0.3 ms is the budget
 
 

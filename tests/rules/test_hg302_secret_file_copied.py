@@ -5,23 +5,13 @@ import pytest
 
 from hullguard.model import Severity
 
-from conftest import lint_text
+from conftest import findings_of, spans_of
 
 CODE = "HG302"
 
 
-def findings(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return result.findings
-
-
-def spans(text: str):
-    return [(f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column) for f in findings(text)]
-
-
 def test_dotenv_source_is_reported_at_the_source_word():
-    (finding,) = findings("FROM alpine:3.20\nCOPY requirements.txt .env ./\n")
+    (finding,) = findings_of(CODE, "FROM alpine:3.20\nCOPY requirements.txt .env ./\n")
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 22, 26)
     assert finding.message == "COPY puts an environment file into the image (.env)"
     assert finding.severity is Severity.ERROR
@@ -30,8 +20,8 @@ def test_dotenv_source_is_reported_at_the_source_word():
 
 def test_json_form_span_excludes_the_quotes():
     text = 'FROM alpine:3.20\nCOPY ["keys/id_ed25519", "/root/.ssh/id_ed25519"]\n'
-    assert spans(text) == [(1, 7, 1, 22)]
-    assert findings(text)[0].message == "COPY puts an SSH private key into the image (keys/id_ed25519)"
+    assert spans_of(CODE, text) == [(1, 7, 1, 22)]
+    assert findings_of(CODE, text)[0].message == "COPY puts an SSH private key into the image (keys/id_ed25519)"
 
 
 @pytest.mark.parametrize(
@@ -64,7 +54,7 @@ def test_json_form_span_excludes_the_quotes():
     ],
 )
 def test_secret_sources(source, what):
-    (finding,) = findings(f"FROM alpine:3.20\nCOPY {source} /app/\n")
+    (finding,) = findings_of(CODE, f"FROM alpine:3.20\nCOPY {source} /app/\n")
     assert finding.message == f"COPY puts {what} into the image ({source})"
     assert (finding.span.start.column, finding.span.end.column) == (5, 5 + len(source))
 
@@ -89,7 +79,7 @@ def test_secret_sources(source, what):
     ],
 )
 def test_not_a_secret_file_from_the_context(instruction):
-    assert findings(f"FROM alpine:3.20\n{instruction}\n") == []
+    assert findings_of(CODE, f"FROM alpine:3.20\n{instruction}\n") == []
 
 
 @pytest.mark.parametrize(
@@ -101,17 +91,17 @@ def test_not_a_secret_file_from_the_context(instruction):
     ],
 )
 def test_destination_clears_only_pem_and_key_files_copied_as_public_material(instruction):
-    assert len(findings(f"FROM alpine:3.20\n{instruction}\n")) == 1
+    assert len(findings_of(CODE, f"FROM alpine:3.20\n{instruction}\n")) == 1
 
 
 def test_heredoc_copy_is_not_a_context_source():
-    assert findings("FROM alpine:3.20\nCOPY <<EOF /app/.env\nMODE=dev\nEOF\n") == []
+    assert findings_of(CODE, "FROM alpine:3.20\nCOPY <<EOF /app/.env\nMODE=dev\nEOF\n") == []
 
 
 def test_every_secret_source_of_a_continued_lower_case_add_is_reported():
     text = "FROM alpine:3.20\nadd --chown=app \\\n    .npmrc \\\n    src/ \\\n    .ssh /home/app/\n"
-    assert spans(text) == [(2, 4, 2, 10), (4, 4, 4, 8)]
-    assert [f.message for f in findings(text)] == [
+    assert spans_of(CODE, text) == [(2, 4, 2, 10), (4, 4, 4, 8)]
+    assert [f.message for f in findings_of(CODE, text)] == [
         "ADD puts npm credentials (.npmrc) into the image (.npmrc)",
         "ADD puts SSH keys into the image (.ssh)",
     ]
@@ -119,4 +109,4 @@ def test_every_secret_source_of_a_continued_lower_case_add_is_reported():
 
 def test_crlf_and_later_stages():
     text = "FROM alpine:3.20 AS build\r\nCOPY .netrc /root/\r\n\r\nFROM alpine:3.20\r\nCOPY server.key /etc/ssl/\r\n"
-    assert spans(text) == [(1, 5, 1, 11), (4, 5, 4, 15)]
+    assert spans_of(CODE, text) == [(1, 5, 1, 11), (4, 5, 4, 15)]

@@ -9,7 +9,7 @@ from hullguard.fixer import fix_document
 from hullguard.model import Applicability, Format, Severity
 from hullguard.rules.missing_dockerignore import is_excluded, parse_dockerignore
 
-from conftest import lint_text
+from conftest import findings_of
 
 CODE = "HG303"
 DOCKERFILE = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
@@ -22,9 +22,7 @@ def lint_in(folder, text: str = DOCKERFILE, name: str = "Dockerfile", files: dic
         (folder / file_name).write_bytes(content.encode())
     path = folder / name
     path.write_text(text)
-    result = lint_text(text, select=(CODE,), path=str(path))
-    assert not result.rule_failures
-    return result.findings
+    return findings_of(CODE, text, path=str(path))
 
 
 def fix_in(folder, text: str = DOCKERFILE, name: str = "Dockerfile", files: dict[str, str] | None = None):
@@ -137,7 +135,7 @@ def test_no_whole_context_copy(tmp_path, text):
 
 
 def test_unsaved_text_is_not_checked():
-    assert lint_text(DOCKERFILE, select=(CODE,), path="-").findings == []
+    assert findings_of(CODE, DOCKERFILE, path="-") == []
 
 
 def test_every_whole_context_copy_is_reported(tmp_path):

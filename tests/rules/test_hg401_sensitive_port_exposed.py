@@ -9,23 +9,13 @@ from hullguard.config import Config
 from hullguard.context import DEFAULT_SENSITIVE_PORTS
 from hullguard.model import Severity
 
-from conftest import lint_text
+from conftest import findings_of, reported_of, spans_of
 
 CODE = "HG401"
 
 
-def findings(text: str, config: Config | None = None):
-    result = lint_text(text, select=(CODE,), config=config)
-    assert not result.rule_failures
-    return result.findings
-
-
-def reported(text: str, config: Config | None = None):
-    return [(f.span.start.line, f.span.start.column, f.span.end.column, f.message) for f in findings(text, config)]
-
-
 def test_ssh_port_is_reported_at_the_port_word():
-    (finding,) = findings("FROM ubuntu:24.04\nEXPOSE 80 22\n")
+    (finding,) = findings_of(CODE, "FROM ubuntu:24.04\nEXPOSE 80 22\n")
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 10, 12)
     assert finding.message == "EXPOSE 22 (SSH) exposes a remote-administration service"
     assert finding.severity is Severity.WARNING
@@ -46,53 +36,53 @@ def test_ssh_port_is_reported_at_the_port_word():
     ],
 )
 def test_default_sensitive_ports(port, message):
-    assert reported(f"FROM alpine:3.20\nEXPOSE {port}\n") == [(1, 7, 7 + len(port), message)]
+    assert reported_of(CODE, f"FROM alpine:3.20\nEXPOSE {port}\n") == [(1, 7, 1, 7 + len(port), message)]
 
 
 @pytest.mark.parametrize("ports", ["80 443/tcp 8080", "21 24 2374 2377", "8000-8100", "2377-3388", "5901", "22a", "$UNSET_PORT"])
 def test_other_ports_are_not_reported(ports):
-    assert findings(f"FROM alpine:3.20\nEXPOSE {ports}\n") == []
+    assert findings_of(CODE, f"FROM alpine:3.20\nEXPOSE {ports}\n") == []
 
 
 def test_variables_resolve_from_arg_and_env_defaults():
     text = "FROM alpine:3.20\nARG SSH_PORT=22\nENV VNC=${VNC_PORT:-5900}\nEXPOSE $SSH_PORT ${VNC}/tcp\n"
-    assert reported(text) == [
-        (3, 7, 16, "EXPOSE $SSH_PORT (22, SSH) exposes a remote-administration service"),
-        (3, 17, 27, "EXPOSE ${VNC}/tcp (5900/tcp, VNC) exposes a remote-administration service"),
+    assert reported_of(CODE, text) == [
+        (3, 7, 3, 16, "EXPOSE $SSH_PORT (22, SSH) exposes a remote-administration service"),
+        (3, 17, 3, 27, "EXPOSE ${VNC}/tcp (5900/tcp, VNC) exposes a remote-administration service"),
     ]
 
 
 def test_arg_without_default_is_unknown():
-    assert findings("FROM alpine:3.20\nARG SSH_PORT\nEXPOSE $SSH_PORT\n") == []
+    assert findings_of(CODE, "FROM alpine:3.20\nARG SSH_PORT\nEXPOSE $SSH_PORT\n") == []
 
 
 def test_global_arg_is_visible_once_redeclared_in_the_stage():
-    assert findings("ARG PORT=22\nFROM alpine:3.20\nEXPOSE $PORT\n") == []
-    assert len(findings("ARG PORT=22\nFROM alpine:3.20\nARG PORT\nEXPOSE $PORT\n")) == 1
+    assert findings_of(CODE, "ARG PORT=22\nFROM alpine:3.20\nEXPOSE $PORT\n") == []
+    assert len(findings_of(CODE, "ARG PORT=22\nFROM alpine:3.20\nARG PORT\nEXPOSE $PORT\n")) == 1
 
 
 def test_env_is_inherited_through_from_stage_but_arg_is_not():
     base = "FROM alpine:3.20 AS base\nENV ADMIN_PORT=3389\nARG DEBUG_PORT=22\n"
-    assert [f.span.start.line for f in findings(base + "FROM base\nEXPOSE $ADMIN_PORT $DEBUG_PORT\n")] == [4]
+    assert [f.span.start.line for f in findings_of(CODE, base + "FROM base\nEXPOSE $ADMIN_PORT $DEBUG_PORT\n")] == [4]
 
 
 def test_variable_defined_after_the_expose_does_not_count():
-    assert findings("FROM alpine:3.20\nEXPOSE $P\nARG P=22\n") == []
+    assert findings_of(CODE, "FROM alpine:3.20\nEXPOSE $P\nARG P=22\n") == []
 
 
 def test_configured_ports_are_reported_without_a_service_name():
     config = replace(Config(), sensitive_ports=DEFAULT_SENSITIVE_PORTS | {6379})
-    assert reported("FROM redis:7\nEXPOSE 6379 6370-6380\n", config) == [
-        (1, 7, 11, "EXPOSE 6379 exposes a port configured as sensitive"),
-        (1, 12, 21, "EXPOSE 6370-6380 exposes ports configured as sensitive: 6379"),
+    assert reported_of(CODE, "FROM redis:7\nEXPOSE 6379 6370-6380\n", config=config) == [
+        (1, 7, 1, 11, "EXPOSE 6379 exposes a port configured as sensitive"),
+        (1, 12, 1, 21, "EXPOSE 6370-6380 exposes ports configured as sensitive: 6379"),
     ]
 
 
 def test_continued_lower_case_expose_in_a_crlf_file():
     text = "FROM alpine:3.20\r\nexpose 80 \\\r\n    22\r\n"
-    assert [(f.span.start.line, f.span.start.column, f.span.end.column) for f in findings(text)] == [(2, 4, 6)]
+    assert spans_of(CODE, text) == [(2, 4, 2, 6)]
 
 
 def test_every_stage_is_checked():
     text = "FROM alpine:3.20 AS debug\nEXPOSE 22\n\nFROM alpine:3.20\nEXPOSE 8080\n"
-    assert [f.span.start.line for f in findings(text)] == [1]
+    assert [f.span.start.line for f in findings_of(CODE, text)] == [1]

@@ -8,19 +8,13 @@ from hullguard.documents import load_document
 from hullguard.engine import lint_document
 from hullguard.model import Format, Severity
 
-from conftest import lint_text
+from conftest import findings_of
 
 CODE = "HG509"
 
 
-def findings(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return result.findings
-
-
 def test_missing_healthcheck_is_reported_at_the_final_base_image():
-    (finding,) = findings("FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n")
+    (finding,) = findings_of(CODE, "FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n")
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (0, 5, 15)
     assert finding.message == "final stage has no HEALTHCHECK (add one, or HEALTHCHECK NONE to opt out)"
     assert finding.severity is Severity.INFO
@@ -46,14 +40,14 @@ def test_off_by_default():
     ids=["cmd", "continued-lower-case", "none-opts-out", "inherited-through-two-stages"],
 )
 def test_healthcheck_present(text):
-    assert findings(text) == []
+    assert findings_of(CODE, text) == []
 
 
 def test_healthcheck_in_an_unrelated_earlier_stage_does_not_count():
     text = "FROM nginx:1.27 AS build\nHEALTHCHECK CMD true\n\nFROM alpine:3.20\nCOPY --from=build /a /a\n"
-    assert [(f.span.start.line, f.span.start.column, f.span.end.column) for f in findings(text)] == [(3, 5, 16)]
+    assert [(f.span.start.line, f.span.start.column, f.span.end.column) for f in findings_of(CODE, text)] == [(3, 5, 16)]
 
 
 def test_final_stage_from_a_stage_without_healthcheck_points_at_the_stage_name():
     text = "FROM alpine:3.20 AS base\r\n\r\nFROM base\r\n"
-    assert [(f.span.start.line, f.span.start.column, f.span.end.column) for f in findings(text)] == [(2, 5, 9)]
+    assert [(f.span.start.line, f.span.start.column, f.span.end.column) for f in findings_of(CODE, text)] == [(2, 5, 9)]

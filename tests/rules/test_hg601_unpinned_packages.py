@@ -5,30 +5,20 @@ import pytest
 
 from hullguard.model import Severity
 
-from conftest import lint_text
+from conftest import findings_of, reported_of, spanned, spans_of
 
 CODE = "HG601"
 
 
-def findings(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return result.findings
-
-
-def reported(text: str):
-    return [(f.span.start.line, f.span.start.column, f.span.end.column, f.message) for f in findings(text)]
-
-
 def unpinned_words(run: str) -> list[str]:
     text = f"FROM debian\nRUN {run}\n"
-    return [text.splitlines()[f.span.start.line][f.span.start.column : f.span.end.column] for f in findings(text)]
+    return [spanned(text, f) for f in findings_of(CODE, text)]
 
 
 def test_apt_package_on_a_continuation_line():
     text = "FROM debian:bookworm-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends \\\n      ca-certificates \\\n      curl=7.88.1-10+deb12u8\n"
-    assert reported(text) == [(3, 6, 21, "apt-get install 'ca-certificates' without a pinned version: write 'ca-certificates=<version>'")]
-    (finding,) = findings(text)
+    assert reported_of(CODE, text) == [(3, 6, 3, 21, "apt-get install 'ca-certificates' without a pinned version: write 'ca-certificates=<version>'")]
+    (finding,) = findings_of(CODE, text)
     assert finding.severity is Severity.WARNING
     assert finding.fixes == []
 
@@ -73,23 +63,23 @@ def test_package_words(run, unpinned):
     ],
 )
 def test_messages_name_the_installer_and_the_pin_syntax(run, message):
-    assert [m for *_, m in reported(f"FROM alpine:3.20\nRUN {run}\n")] == [message]
+    assert [m for *_, m in reported_of(CODE, f"FROM alpine:3.20\nRUN {run}\n")] == [message]
 
 
 def test_heredoc_body_and_lower_case_run():
     text = "FROM debian\nrun <<EOF\nset -e\napt-get install -y jq\nEOF\n"
-    assert [(line, start, end) for line, start, end, _ in reported(text)] == [(3, 19, 21)]
+    assert spans_of(CODE, text) == [(3, 19, 3, 21)]
 
 
 def test_crlf_and_multi_stage():
     text = "FROM python:3.12 AS build\r\nRUN pip install build\r\nFROM python:3.12-slim\r\nRUN pip install --no-cache-dir gunicorn\r\n"
-    assert [(line, start, end) for line, start, end, _ in reported(text)] == [(1, 16, 21), (3, 31, 39)]
+    assert spans_of(CODE, text) == [(1, 16, 1, 21), (3, 31, 3, 39)]
 
 
 def test_exec_form_is_not_read():
-    assert findings('FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n') == []
+    assert findings_of(CODE, 'FROM debian\nRUN ["apt-get", "install", "-y", "curl"]\n') == []
 
 
 def test_hadolint_ignore_comments_apply():
     text = "FROM debian\n# hadolint ignore=DL3008\nRUN apt-get install -y curl\n# hadolint ignore=DL3013\nRUN pip install flask\n"
-    assert findings(text) == []
+    assert findings_of(CODE, text) == []

@@ -3,40 +3,22 @@ from __future__ import annotations
 
 import pytest
 
-from hullguard.config import Config
-from hullguard.documents import load_document
-from hullguard.fixer import fix_document
-from hullguard.model import Applicability, Format, Severity
+from hullguard.model import Applicability, Severity
 
-from conftest import lint_text
+from conftest import findings_of, fixed_text, reported_of, spans_of
 
 CODE = "HG602"
 APT = "apt-get install leaves the package lists in the layer: end this RUN with 'rm -rf /var/lib/apt/lists/*'"
 
 
-def findings(text: str):
-    result = lint_text(text, select=(CODE,))
-    assert not result.rule_failures
-    return result.findings
-
-
-def reported(text: str):
-    return [(f.span.start.line, f.span.start.column, f.span.end.column, f.message) for f in findings(text)]
-
-
-def fixed(text: str) -> str | None:
-    document = load_document("Dockerfile", text, Format.DOCKERFILE)
-    return fix_document(document, Config().with_cli(select=[CODE])).fixed_text
-
-
 def test_apt_install_without_removing_the_lists():
     text = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
-    (finding,) = findings(text)
+    (finding,) = findings_of(CODE, text)
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 30, 37)
     assert finding.message == APT
     assert finding.severity is Severity.WARNING
     assert finding.fixes == []
-    assert fixed(text) is None
+    assert fixed_text(CODE, text, unsafe=False) is None
 
 
 @pytest.mark.parametrize(
@@ -52,7 +34,7 @@ def test_apt_install_without_removing_the_lists():
     ],
 )
 def test_apt_lists_kept_out_of_the_layer(run):
-    assert findings(f"FROM debian\nRUN {run}\n") == []
+    assert findings_of(CODE, f"FROM debian\nRUN {run}\n") == []
 
 
 @pytest.mark.parametrize(
@@ -65,27 +47,27 @@ def test_apt_lists_kept_out_of_the_layer(run):
     ],
 )
 def test_apt_lists_still_in_the_layer(run):
-    assert [m for *_, m in reported(f"FROM debian\nRUN {run}\n")] == [APT]
+    assert [m for *_, m in reported_of(CODE, f"FROM debian\nRUN {run}\n")] == [APT]
 
 
 def test_removal_in_a_later_run_does_not_help():
     text = "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n"
-    assert [(line, start) for line, start, _, _ in reported(text)] == [(1, 30)]
+    assert spans_of(CODE, text) == [(1, 30, 1, 37)]
 
 
 def test_apk_add_fix_inserts_no_cache():
     text = "FROM alpine:3.20\nRUN apk add curl\n"
-    (finding,) = findings(text)
+    (finding,) = findings_of(CODE, text)
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 8, 11)
     assert finding.message == "apk add keeps the package index in the layer: use 'apk add --no-cache'"
     (fix,) = finding.fixes
     assert fix.applicability is Applicability.SAFE
-    assert fixed(text) == "FROM alpine:3.20\nRUN apk add --no-cache curl\n"
+    assert fixed_text(CODE, text, unsafe=False) == "FROM alpine:3.20\nRUN apk add --no-cache curl\n"
 
 
 def test_apk_fix_on_a_continuation_line_and_in_crlf():
     text = "FROM alpine:3.20\r\nRUN apk update \\\r\n && apk add \\\r\n      curl\r\n"
-    assert fixed(text) == "FROM alpine:3.20\r\nRUN apk update \\\r\n && apk add --no-cache \\\r\n      curl\r\n"
+    assert fixed_text(CODE, text, unsafe=False) == "FROM alpine:3.20\r\nRUN apk update \\\r\n && apk add --no-cache \\\r\n      curl\r\n"
 
 
 @pytest.mark.parametrize(
@@ -100,21 +82,21 @@ def test_apk_fix_on_a_continuation_line_and_in_crlf():
     ],
 )
 def test_apk_without_cache(run):
-    assert findings(f"FROM alpine:3.20\nRUN {run}\n") == []
+    assert findings_of(CODE, f"FROM alpine:3.20\nRUN {run}\n") == []
 
 
 def test_pip_install_fix_inserts_no_cache_dir():
     text = "FROM python:3.12-slim\nRUN python3 -m pip install flask==3.0.3\n"
-    (finding,) = findings(text)
+    (finding,) = findings_of(CODE, text)
     assert (finding.span.start.line, finding.span.start.column, finding.span.end.column) == (1, 19, 26)
     assert finding.message == "python3 -m pip install keeps its download cache in the layer: use 'python3 -m pip install --no-cache-dir'"
     assert finding.fixes[0].applicability is Applicability.SAFE
-    assert fixed(text) == "FROM python:3.12-slim\nRUN python3 -m pip install --no-cache-dir flask==3.0.3\n"
+    assert fixed_text(CODE, text, unsafe=False) == "FROM python:3.12-slim\nRUN python3 -m pip install --no-cache-dir flask==3.0.3\n"
 
 
 def test_pip_fix_in_a_heredoc():
     text = "FROM python:3.12-slim\nRUN <<EOF\nset -e\n  pip install flask==3.0.3\nEOF\n"
-    assert fixed(text) == "FROM python:3.12-slim\nRUN <<EOF\nset -e\n  pip install --no-cache-dir flask==3.0.3\nEOF\n"
+    assert fixed_text(CODE, text, unsafe=False) == "FROM python:3.12-slim\nRUN <<EOF\nset -e\n  pip install --no-cache-dir flask==3.0.3\nEOF\n"
 
 
 @pytest.mark.parametrize(
@@ -133,12 +115,12 @@ def test_pip_fix_in_a_heredoc():
     ],
 )
 def test_pip_without_cache(before, run):
-    assert findings(f"FROM python:3.12-slim\n{before}RUN {run}\n") == []
+    assert findings_of(CODE, f"FROM python:3.12-slim\n{before}RUN {run}\n") == []
 
 
 def test_pip_no_cache_dir_inherited_from_the_base_stage():
     text = "FROM python:3.12-slim AS base\nENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install flask==3.0.3\n"
-    assert findings(text) == []
+    assert findings_of(CODE, text) == []
 
 
 @pytest.mark.parametrize(
@@ -155,11 +137,11 @@ def test_pip_no_cache_dir_inherited_from_the_base_stage():
     ],
 )
 def test_yum_and_dnf(run, ok):
-    found = reported(f"FROM fedora:40\nRUN {run}\n")
+    found = reported_of(CODE, f"FROM fedora:40\nRUN {run}\n")
     assert (found == []) is ok
     if not ok:
         program = run.split()[0]
-        assert found[0][3] == f"{program} install leaves its cache in the layer: end this RUN with '{program} clean all'"
+        assert found[0][4] == f"{program} install leaves its cache in the layer: end this RUN with '{program} clean all'"
 
 
 def test_stage_only_copied_from_is_skipped_but_a_base_stage_is_not():
@@ -168,13 +150,13 @@ def test_stage_only_copied_from_is_skipped_but_a_base_stage_is_not():
         "FROM alpine:3.20 AS base\nRUN apk add curl\n"
         "FROM base\nCOPY --from=tools /usr/bin/gcc /usr/bin/gcc\n"
     )
-    assert [(line, start) for line, start, _, _ in reported(text)] == [(3, 8)]
+    assert spans_of(CODE, text) == [(3, 8, 3, 11)]
 
 
 def test_npm_and_exec_form_are_not_checked():
-    assert findings('FROM node:22\nRUN npm install -g typescript@5.5.4\nRUN ["apk", "add", "curl"]\n') == []
+    assert findings_of(CODE, 'FROM node:22\nRUN npm install -g typescript@5.5.4\nRUN ["apk", "add", "curl"]\n') == []
 
 
 def test_hadolint_ignore_comments_apply():
     text = "FROM alpine:3.20\n# hadolint ignore=DL3019\nRUN apk add curl\n"
-    assert findings(text) == []
+    assert findings_of(CODE, text) == []
