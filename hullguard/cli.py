@@ -72,27 +72,35 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, DiscoveryError, FixError, UsageError) as error:
         print(f"hullguard: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as error:  # e.g. a fix cannot be written
+        print(f"hullguard: error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug of ours: one line and exit 2, never "findings" (1)
+        print(f"hullguard: error: internal error: {type(error).__name__}: {error} (please report)", file=sys.stderr)
+        return EXIT_ERROR
 
 
-def _read_inputs(args, finder: ConfigFinder) -> list[tuple[str, bytes | None, Format, str | None]]:
-    """(path, data, format, error) for every input; data is None when it could not be read."""
+def _read_inputs(args, finder: ConfigFinder, errors: list[str]) -> list[tuple[str, bytes, Format]]:
+    """(path, data, format) for every input; what cannot be read goes to ``errors``."""
     forced = Format(args.kind) if args.kind else None
     if args.paths == ["-"]:
         name = args.stdin_filename or "-"
         document_format = forced or (detect_format(name) if args.stdin_filename else None) or Format.DOCKERFILE
-        return [(name, sys.stdin.buffer.read(), document_format, None)]
+        return [(name, sys.stdin.buffer.read(), document_format)]
     if "-" in args.paths:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
     inputs = []
-    for path, document_format in discover(args.paths, forced):
+    files, folder_errors = discover(args.paths, forced)
+    errors.extend(folder_errors)
+    for path, document_format in files:
         if is_excluded(finder.for_file(path), path):
             continue
         try:
-            inputs.append((str(path), path.read_bytes(), document_format, None))
+            inputs.append((str(path), path.read_bytes(), document_format))
         except OSError as error:
-            inputs.append((str(path), None, document_format, f"{path}: cannot read: {error.strerror}"))
+            errors.append(f"{path}: cannot read: {error.strerror}")
     return inputs
 
 
@@ -107,21 +115,23 @@ def run_check(args) -> int:
     results: list[LintResult] = []
     errors: list[str] = []
     diffs: list[str] = []
+    other_files: dict[str, tuple[str | None, str]] = {}  # files fixes create or extend: before, after
     fixed_count = 0
-    for path, data, document_format, read_error in _read_inputs(args, finder):
-        if read_error:
-            errors.append(read_error)
-            continue
+    for path, data, document_format in _read_inputs(args, finder, errors):
         config = finder.for_file(Path(path) if path != "-" else None).with_cli(args.select, args.extend_select, args.ignore)
         document = load_document(path, data, document_format)
         if not fixing:
             results.append(lint_document(document, config))
         else:
-            outcome = fix_document(document, config, allow_unsafe=args.unsafe_fixes)
+            # Under --diff nothing is written, so later files must see earlier files' changes.
+            pending = {p: after for p, (_, after) in other_files.items()} if args.diff else None
+            outcome = fix_document(document, config, allow_unsafe=args.unsafe_fixes, file_overrides=pending)
             fixed_count += len(outcome.applied)
             results.append(outcome.result)
             if args.diff:
-                diffs.append(_diff(document, outcome))
+                diffs.append(_document_diff(document, outcome))
+                for other, (before, after) in outcome.other_files.items():
+                    other_files[other] = (other_files.get(other, (before, after))[0], after)
             elif from_stdin:
                 sys.stdout.buffer.write(outcome.document.source.to_bytes() if outcome.document.source else data)
             else:
@@ -131,6 +141,7 @@ def run_check(args) -> int:
     for error in errors:
         print(f"hullguard: error: {error}", file=sys.stderr)
     if args.diff:
+        diffs.extend(_unified_diff(before or "", after, other) for other, (before, after) in other_files.items())
         sys.stdout.write("".join(diffs))
     elif not (from_stdin and args.fix):
         colour = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -154,23 +165,28 @@ def _write(outcome) -> None:
 def _redacted_lines(document: Document) -> list[str]:
     """The document's lines with every secret value masked, for showing in a diff."""
     text = document.source.text
-    secrets = [f for f in lint_document(document, Config(select=("ALL",))).findings if f.secret]
+    # Every rule, and suppressions ignored: a suppressed secret is still a secret.
+    secrets = [f for f in lint_document(document, Config(select=("ALL",)), suppress=False).findings if f.secret]
     for finding in sorted(secrets, key=lambda f: f.span.start, reverse=True):
         start, end = document.source.offset(finding.span.start), document.source.offset(finding.span.end)
         text = text[:start] + redact(text[start:end]) + text[end:]
     return text.splitlines(keepends=True)
 
 
-def _diff(original: Document, outcome) -> str:
+def _document_diff(original: Document, outcome) -> str:
+    if outcome.fixed_text is None:
+        return ""
+    before, after = _redacted_lines(original), _redacted_lines(outcome.document)
+    return _unified_diff(before, after, original.path)
+
+
+def _unified_diff(before: str | list[str], after: str | list[str], path: str) -> str:
     import difflib  # only for --diff: keeps a plain check fast to start
 
-    parts = []
-    if outcome.fixed_text is not None:
-        before, after = _redacted_lines(original), _redacted_lines(outcome.document)
-        parts.extend(difflib.unified_diff(before, after, f"a/{original.path}", f"b/{original.path}"))
-    for path, (old, new) in outcome.other_files.items():
-        parts.extend(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in parts)
+    if isinstance(before, str):
+        before, after = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    lines = difflib.unified_diff(before, after, f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 def run_rule(args) -> int:

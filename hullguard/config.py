@@ -6,7 +6,7 @@ typo never silently turns a rule off.
 """
 from __future__ import annotations
 
-import fnmatch
+import functools
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -84,13 +84,23 @@ def _relative(config: Config, path: Path) -> str:
         return path.as_posix()
 
 
+@functools.lru_cache(maxsize=256)
+def _glob_spec(patterns: tuple[str, ...]):
+    """Patterns with .gitignore meaning (``*`` stays in a folder, ``**/`` any depth; a name
+    without a slash matches at any depth), relative to the config file's folder."""
+    import pathspec
+
+    cleaned = [pattern[2:] if pattern.startswith("./") else pattern for pattern in patterns]
+    return pathspec.GitIgnoreSpec.from_lines(cleaned)
+
+
+def _glob_matches(patterns: tuple[str, ...], relative: str) -> bool:
+    return _glob_spec(patterns).match_file(relative)
+
+
 def is_excluded(config: Config, path: Path) -> bool:
-    """A glob in ``exclude`` matches the file or one of the folders it is in."""
-    if not config.exclude:
-        return False
-    parts = _relative(config, path).split("/")
-    prefixes = ["/".join(parts[: index + 1]) for index in range(len(parts))]
-    return any(fnmatch.fnmatch(prefix, pattern.rstrip("/")) for pattern in config.exclude for prefix in prefixes)
+    """A pattern in ``exclude`` matches the file or one of the folders it is in."""
+    return bool(config.exclude) and _glob_matches(config.exclude, _relative(config, path))
 
 
 def per_file_ignored(config: Config, path: Path | None) -> list[str]:
@@ -99,16 +109,25 @@ def per_file_ignored(config: Config, path: Path | None) -> list[str]:
     relative = _relative(config, path)
     codes: list[str] = []
     for pattern, selectors in config.per_file_ignores:
-        if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
+        if _glob_matches((pattern,), relative):
             codes.extend(selectors)
     return codes
 
 
+def _specificity(selector: str, rule: Rule) -> int:
+    """How closely a matching selector names the rule: its code or name, a prefix, ALL."""
+    selector = selector.strip()
+    if selector.upper() == rule.code or selector.lower() == rule.name:
+        return len(rule.code) + 1
+    return 0 if selector.upper() == "ALL" else len(selector)
+
+
 def severity_of(config: Config, rule: Rule) -> Severity:
-    for selector, severity in config.severity:
-        if selector_matches(selector, rule):
-            return severity
-    return rule.severity
+    """The override from the most specific matching selector (``HG204`` beats ``HG2`` beats ``ALL``)."""
+    matching = [(selector, severity) for selector, severity in config.severity if selector_matches(selector, rule)]
+    if not matching:
+        return rule.severity
+    return max(matching, key=lambda pair: _specificity(pair[0], rule))[1]
 
 
 def _string_list(value, key: str, where: str) -> tuple[str, ...]:
@@ -169,6 +188,8 @@ def read_config_file(path: Path, rules: list[Rule]) -> Config | None:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     if path.name == "pyproject.toml":
@@ -188,6 +209,8 @@ class ConfigFinder:
     def __init__(self, rules: list[Rule], explicit: Path | None = None):
         self.rules = rules
         self.explicit = read_config_file(explicit, rules) if explicit else None
+        if explicit and self.explicit is None:
+            raise ConfigError(f"{explicit}: no [tool.hullguard] table")
         self._by_folder: dict[Path, Config] = {}
 
     def for_file(self, path: Path | None) -> Config:

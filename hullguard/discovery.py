@@ -49,44 +49,55 @@ def _enclosing_repository_folders(root: Path) -> list[Path]:
     return []
 
 
-def walk(root: Path) -> list[tuple[Path, Format]]:
+def walk(root: Path, errors: list[str]) -> list[tuple[Path, Format]]:
+    """Lintable files under ``root``; folders that cannot be read go to ``errors``."""
     found: list[tuple[Path, Format]] = []
     inherited: list[tuple[Path, "pathspec.PathSpec"]] = []
     for parent in _enclosing_repository_folders(root.resolve()):  # their .gitignore files apply too
         spec = _ignore_spec(parent)
         if spec:
             inherited.append((parent, spec))
+    if _ignored(root.resolve(), True, inherited):
+        inherited = []  # the user named an ignored folder: lint it anyway
 
     def visit(folder: Path, specs: list[tuple[Path, "pathspec.PathSpec"]]) -> None:
+        real_folder = folder.resolve()
         spec = _ignore_spec(folder)
         if spec:
-            specs = specs + [(folder.resolve(), spec)]
+            specs = specs + [(real_folder, spec)]
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
-            raise DiscoveryError(f"{folder}: cannot read folder: {error.strerror}") from None
+            errors.append(f"{folder}: cannot read folder: {error.strerror}")
+            return
         for entry in entries:
             path = Path(entry.path)
+            # The entry's own path, not a symlink's target, is what .gitignore patterns match.
+            where = real_folder / entry.name
             if entry.is_dir(follow_symlinks=False):
-                if entry.name in ALWAYS_SKIPPED or _ignored(path.resolve(), True, specs):
+                if entry.name in ALWAYS_SKIPPED or _ignored(where, True, specs):
                     continue
                 visit(path, specs)
             elif entry.is_file():
                 document_format = detect_format(entry.name)
-                if document_format and not _ignored(path.resolve(), False, specs):
+                if document_format and not _ignored(where, False, specs):
                     found.append((path, document_format))
 
     visit(root, inherited)
     return found
 
 
-def discover(paths: list[str], forced: Format | None = None) -> list[tuple[Path, Format]]:
-    """Files to lint, in a stable order. Named files are linted even if .gitignore'd."""
+def discover(paths: list[str], forced: Format | None = None) -> tuple[list[tuple[Path, Format]], list[str]]:
+    """Files to lint, in a stable order, and the folders that could not be read.
+
+    Named files are linted even if .gitignore'd; a missing path is an error.
+    """
     files: list[tuple[Path, Format]] = []
+    errors: list[str] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files.extend((p, forced or f) for p, f in walk(path))
+            files.extend((p, forced or f) for p, f in walk(path, errors))
         elif path.is_file():
             document_format = forced or detect_format(path)
             if document_format is None:
@@ -97,4 +108,4 @@ def discover(paths: list[str], forced: Format | None = None) -> list[tuple[Path,
     unique = {}
     for path, document_format in files:
         unique.setdefault(path, document_format)
-    return list(unique.items())
+    return list(unique.items()), errors

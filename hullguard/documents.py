@@ -10,13 +10,18 @@ from hullguard.model import Format
 from hullguard.text import DecodeError, SourceText, Span
 
 DOCKERFILE_PATTERNS = ("Dockerfile", "Containerfile", "*.dockerfile", "*.Dockerfile", "*.containerfile", "Dockerfile.*", "Containerfile.*")
+# `Dockerfile.*` names that are something else: ignore files, docs, templates, backups.
+NOT_DOCKERFILE_SUFFIXES = (
+    ".dockerignore", ".md", ".txt", ".rst", ".j2", ".jinja", ".jinja2", ".tpl", ".tmpl", ".template",
+    ".in", ".erb", ".mustache", ".orig", ".bak", ".swp", ".rej", ".json", ".yml", ".yaml", ".sh", ".py",
+)
 
 
 def detect_format(path: str | PurePath) -> Format | None:
     """The format a file name implies, or None for files hullguard does not lint."""
     name = PurePath(path).name
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS):
-        if name.endswith(".dockerignore"):
+        if name.lower().endswith(NOT_DOCKERFILE_SUFFIXES):
             return None
         return Format.DOCKERFILE
     return None

@@ -8,7 +8,7 @@ from hullguard.config import Config, enabled_rules, severity_of
 from hullguard.context import RuleContext
 from hullguard.documents import Document
 from hullguard.model import Finding, Rule
-from hullguard.rules import ALL_RULES, INVALID_FILE, UNUSED_SUPPRESSION, RULES_BY_CODE
+from hullguard.rules import ALL_RULES, INVALID_FILE, RULES_BY_CODE, UNUSED_SUPPRESSION, find_rule
 from hullguard.suppressions import apply_suppressions, parse_suppressions
 from hullguard.text import Position, Span
 
@@ -29,7 +29,15 @@ def make_context(config: Config, path: Path | None, file_overrides: dict | None 
     )
 
 
-def lint_document(document: Document, config: Config, *, rules: list[Rule] = ALL_RULES, file_overrides: dict | None = None) -> LintResult:
+def lint_document(
+    document: Document,
+    config: Config,
+    *,
+    rules: list[Rule] = ALL_RULES,
+    file_overrides: dict | None = None,
+    suppress: bool = True,
+) -> LintResult:
+    """Run the enabled rules; ``suppress=False`` keeps suppressed findings (for redaction)."""
     path = Path(document.path) if document.path and document.path != "-" else None
     enabled = enabled_rules(config, rules, path)
     enabled_codes = {rule.code for rule in enabled}
@@ -54,10 +62,14 @@ def lint_document(document: Document, config: Config, *, rules: list[Rule] = ALL
             continue
         findings.extend(_with_severity(rule_findings, severity_of(config, rule)))
 
+    if not suppress:
+        return LintResult(document, findings, failures)
     suppressions = parse_suppressions(document.model)
     findings = apply_suppressions(findings, suppressions, RULES_BY_CODE)
     if UNUSED_SUPPRESSION.code in enabled_codes:
         unused = _unused_suppressions(suppressions, enabled_codes)
+        # HG001 findings can themselves be suppressed (ignore-file[HG001] is then "used").
+        unused = apply_suppressions(unused, suppressions, RULES_BY_CODE)
         findings.extend(_with_severity(unused, severity_of(config, UNUSED_SUPPRESSION)))
     findings.sort(key=lambda f: (f.span.start, f.code))
     return LintResult(document, findings, failures)
@@ -78,9 +90,9 @@ def _unused_suppressions(suppressions, enabled_codes: set[str]) -> list[Finding]
             findings.append(UNUSED_SUPPRESSION.finding(suppression.span, "suppression names no rule: write ignore[HG101]"))
             continue
         for selector in suppression.selectors:
-            if selector in suppression.used:
-                continue
-            rule = RULES_BY_CODE.get(selector.upper()) or next((r for r in ALL_RULES if r.name == selector.lower()), None)
+            if selector in suppression.used or find_rule(selector) is UNUSED_SUPPRESSION:
+                continue  # suppressing HG001 is judged after HG001's own findings
+            rule = find_rule(selector)
             if rule is None:
                 reason = "no such rule"
             elif rule.code not in enabled_codes:

@@ -106,21 +106,30 @@ def _read(path: str) -> str | None:
 
 
 def write_atomically(path: str | Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename, keeping the file's mode."""
+    """Write via a temporary file in the same folder and rename.
+
+    A symlink is followed (its target is fixed, the link stays), and the file's mode and,
+    where permitted, its owner are kept. Hard links to the file are not preserved.
+    """
     import tempfile  # only when writing: keeps a plain check fast to start
 
-    path = Path(path)
+    path = Path(os.path.realpath(path))
     try:
-        mode = path.stat().st_mode & 0o7777
+        status = path.stat()
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        status = None
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".hullguard", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+        os.chmod(temporary, status.st_mode & 0o7777 if status else 0o666 & ~_umask())
+        if status is not None:
+            try:
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except PermissionError:
+                pass  # not root: the file becomes ours, as any editor's save would
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -172,3 +172,79 @@ def test_rule_and_rules_commands(capsys):
     assert code == 0 and "HG101  run-as-root" in out
     code, _, err = run(capsys, "rule", "HG999")
     assert code == 2 and "no rule 'HG999'" in err
+
+
+def test_symlinked_dockerfile_is_linted_and_fixed_through_the_link(project, capsys):
+    (project / "docker").mkdir()
+    (project / "docker" / "Dockerfile").write_text(BAD)
+    (project / "Dockerfile").unlink()
+    (project / "services").mkdir()
+    (project / "services" / ".gitignore").write_text("*.log\n")
+    (project / "services" / "Dockerfile").symlink_to("../docker/Dockerfile")
+    code, out, err = run(capsys, "check", "--select", "HG101", "--format", "json", "services")
+    assert (code, err) == (1, "") and json.loads(out)[0]["filename"] == "services/Dockerfile"
+    run(capsys, "check", "--select", "HG101", "--fix", "--unsafe-fixes", "services")
+    assert (project / "services" / "Dockerfile").is_symlink()
+    assert (project / "docker" / "Dockerfile").read_text().endswith("USER app\n")
+
+
+def test_a_gitignored_folder_named_explicitly_is_linted(project, capsys):
+    (project / ".git").mkdir()
+    (project / ".gitignore").write_text("gen/\n")
+    (project / "gen" / "docker").mkdir(parents=True)
+    (project / "gen" / "docker" / "Dockerfile").write_text(BAD)
+    code, out, _ = run(capsys, "check", "--select", "HG101", "gen/docker")
+    assert code == 1 and out.startswith("gen/docker/Dockerfile:3:6: HG101")
+
+
+def test_dockerfile_dot_names_that_are_docs_or_templates_are_not_linted(project, capsys):
+    for name in ("Dockerfile.md", "Dockerfile.j2", "Dockerfile.template", "Dockerfile.dev"):
+        (project / name).write_text("not a dockerfile {{ x }}\n" if name != "Dockerfile.dev" else BAD)
+    code, out, _ = run(capsys, "check", "--select", "HG000,HG101", "--format", "json")
+    assert sorted({r["filename"] for r in json.loads(out)}) == ["Dockerfile", "Dockerfile.dev"]
+
+
+def test_diff_of_two_dockerfiles_sharing_one_dockerignore_creates_it_once(project, capsys):
+    (project / "Dockerfile").write_text("FROM alpine:3.20\nCOPY . /app\nUSER app\n")
+    (project / "dev.Dockerfile").write_text("FROM alpine:3.20\nCOPY . /src\nUSER app\n")
+    code, out, _ = run(capsys, "check", "--select", "HG303", "--diff")
+    assert code == 1
+    assert out.count("+++ b/.dockerignore") == 1 and out.count("+.git\n") == 1
+    assert not (project / ".dockerignore").exists()
+
+
+def test_diff_masks_a_suppressed_secret_too(project, capsys):
+    key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    (project / "Dockerfile").write_text(f"FROM alpine:3.20\n# hullguard: ignore[HG301] rotated\nENV AWS_SECRET_ACCESS_KEY={key}\nADD a /a\n")
+    code, out, _ = run(capsys, "check", "--diff")
+    assert "+COPY a /a" in out and key not in out and key[4:] not in out
+
+
+def test_an_internal_error_is_one_line_and_exit_two(project, capsys, monkeypatch):
+    import hullguard.cli as cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "lint_document", broken)
+    code, out, err = run(capsys, "check")
+    assert code == 2 and err == "hullguard: error: internal error: RuntimeError: boom (please report)\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads unreadable folders")
+def test_an_unreadable_folder_is_reported_and_the_rest_is_linted(project, capsys):
+    (project / "locked").mkdir()
+    os.chmod(project / "locked", 0)
+    try:
+        code, out, err = run(capsys, "check", "--select", "HG101")
+    finally:
+        os.chmod(project / "locked", 0o755)
+    assert code == 2 and "locked: cannot read folder" in err and "Dockerfile:3:6: HG101" in out
+
+
+def test_sarif_uris_are_percent_encoded(project, capsys):
+    (project / "my dir").mkdir()
+    (project / "my dir" / "Dockerfile").write_text(BAD)
+    _, out, _ = run(capsys, "check", "--select", "HG101", "--format", "sarif", "my dir")
+    uri = json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20dir/Dockerfile"

@@ -164,3 +164,53 @@ def test_exclude_matches_files_and_folders(tmp_path):
     assert is_excluded(config, tmp_path / "vendor" / "x" / "Dockerfile")
     assert is_excluded(config, tmp_path / "a.tmpl.dockerfile")
     assert not is_excluded(config, tmp_path / "app" / "Dockerfile")
+
+
+def test_most_specific_severity_override_wins(tmp_path):
+    _write_config(tmp_path, ".hullguard.toml", '[severity]\nALL = "info"\nHG101 = "warning"\nHG1 = "error"\n')
+    config = ConfigFinder(ALL_RULES).for_file(tmp_path / "Dockerfile")
+    document = load_document(str(tmp_path / "Dockerfile"), ROOT_FILE, Format.DOCKERFILE)
+    severities = {f.code: f.severity for f in lint_document(document, config.with_cli(select=["HG101", "HG202"])).findings}
+    assert severities == {"HG101": Severity.WARNING, "HG202": Severity.INFO}
+
+
+@pytest.mark.parametrize(
+    "pattern, path, excluded",
+    [
+        ("**/vendor", "vendor/Dockerfile", True),
+        ("./vendor", "vendor/Dockerfile", True),
+        ("/vendor", "vendor/Dockerfile", True),
+        ("/vendor", "app/vendor/Dockerfile", False),
+        ("services/*/Dockerfile", "services/web/Dockerfile", True),
+        ("services/*/Dockerfile", "services/web/deep/Dockerfile", False),
+        ("**/Dockerfile", "Dockerfile", True),
+    ],
+)
+def test_exclude_patterns_have_gitignore_meaning(tmp_path, pattern, path, excluded):
+    _write_config(tmp_path, ".hullguard.toml", f'exclude = ["{pattern}"]\n')
+    config = ConfigFinder(ALL_RULES).for_file(tmp_path / "Dockerfile")
+    assert is_excluded(config, tmp_path / path) is excluded
+
+
+def test_per_file_ignores_use_the_same_patterns(tmp_path):
+    _write_config(tmp_path, ".hullguard.toml", '[per-file-ignores]\n"**/Dockerfile" = ["HG101"]\n')
+    config = ConfigFinder(ALL_RULES).for_file(tmp_path / "Dockerfile")
+    document = load_document(str(tmp_path / "Dockerfile"), ROOT_FILE, Format.DOCKERFILE)
+    assert lint_document(document, config.with_cli(select=["HG101"])).findings == []
+
+
+def test_explicit_config_without_our_table_is_an_error(tmp_path):
+    path = _write_config(tmp_path, "pyproject.toml", "[project]\nname = 'x'\n")
+    with pytest.raises(ConfigError, match="no \\[tool.hullguard\\] table"):
+        ConfigFinder(ALL_RULES, explicit=path)
+
+
+def test_config_that_is_not_utf8_is_a_clear_error(tmp_path):
+    (tmp_path / ".hullguard.toml").write_bytes(b"# caf\xe9\n")
+    with pytest.raises(ConfigError, match="not valid UTF-8"):
+        ConfigFinder(ALL_RULES).for_file(tmp_path / "Dockerfile")
+
+
+def test_unused_suppression_reports_can_be_suppressed_file_wide():
+    text = "# hullguard: ignore-file[HG001]\nFROM alpine:3.20\n# hullguard: ignore[HG101]\nUSER app\n"
+    assert codes(text, select=["HG101", "HG001"]) == []

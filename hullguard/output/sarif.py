@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from hullguard.model import Severity
 from hullguard.output.common import TOOL_URL, VERSION, one_based, rule_url
@@ -19,7 +20,8 @@ def _region(span) -> dict:
 
 
 def _uri(path: str) -> str:
-    return Path(path).as_posix()
+    """A relative URI reference (percent-encoded), as code-scanning tools resolve against the checkout."""
+    return quote(Path(path).as_posix())
 
 
 def _rule_descriptor(rule) -> dict:
