@@ -69,3 +69,22 @@ def test_fix_hook_applies_safe_fixes_to_the_staged_file(user_repo, pre_commit_ho
     assert result.returncode == 1  # pre-commit fails a hook that changed files
     assert "files were modified by this hook" in result.stdout
     assert dockerfile.read_text() == "FROM python:3.12-slim@sha256:" + "b" * 64 + "\nCOPY app.py /app.py\nUSER 10001\n"
+
+
+def test_hook_file_patterns_agree_with_name_detection():
+    import re
+
+    import yaml
+
+    from hullguard.documents import detect_format
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    names = [
+        "Dockerfile", "Containerfile", "svc/api.dockerfile", "web.Dockerfile", "Dockerfile.prod", "a/Containerfile.dev",
+        "Dockerfile.md", "Dockerfile.j2", "Dockerfile.template", "app.dockerfile.dockerignore", ".dockerignore",
+        "Dockerfile.yaml", "README.md", "dockerfile.txt", "x/Dockerfile.in",
+    ]
+    for hook in hooks:
+        for name in names:
+            matched = bool(re.search(hook["files"], name)) and not re.search(hook["exclude"], name)
+            assert matched == (detect_format(name) is not None), (hook["id"], name)
