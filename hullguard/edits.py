@@ -24,6 +24,12 @@ def insert_line_after(source: SourceText, line: int, text: str) -> TextEdit:
     return insert_at(Position(line, len(source.line(line))), "\n" + text)
 
 
+def ends_with_continuation(line: str, escape: str) -> bool:
+    """Whether BuildKit joins the next line onto ``line`` (it ends with the escape character
+    and optional blanks): a line inserted after it would become part of its instruction."""
+    return line.rstrip(" \t").endswith(escape)
+
+
 def insert_line_before(line: int, text: str) -> TextEdit:
     return insert_at(Position(line, 0), text + "\n")
 

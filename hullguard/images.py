@@ -18,6 +18,7 @@ DEBIAN_LIKE = (
 )
 RHEL_LIKE = ("fedora", "centos", "rockylinux", "almalinux", "ubi8", "ubi9", "ubi", "amazonlinux", "oraclelinux", "redhat/ubi8", "redhat/ubi9")
 FALLBACK_UID = "10001:10001"
+WINDOWS_SHELLS = frozenset({"cmd", "powershell"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,30 @@ def external_base(stage: Stage) -> ImageRef | None:
         seen.add(stage.index)
         stage = stage.base_stage
     return stage.image
+
+
+def is_windows(stage: Stage) -> bool:
+    """Whether a stage builds on a Windows image: one the parser gives the ``cmd`` shell (a
+    Windows image name or ``--platform=windows/…``), an ``mcr.microsoft.com/windows…``
+    image, or a ``SHELL`` of ``cmd`` or Windows PowerShell in the stage or a stage it builds
+    on (``pwsh`` runs on Linux too)."""
+    seen = set()
+    while stage.index not in seen:
+        seen.add(stage.index)
+        image = stage.image
+        if image is not None and (image.registry or "").lower() == "mcr.microsoft.com" and image.repository.lower().startswith("windows"):
+            return True
+        if any(_program(instruction.shell) in WINDOWS_SHELLS for instruction in stage.instructions):
+            return True
+        if stage.base_stage is None:
+            return False
+        stage = stage.base_stage
+    return False
+
+
+def _program(command: tuple[str, ...]) -> str:
+    name = command[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if command else ""
+    return name.removesuffix(".exe")
 
 
 def _matches(repository: str, names: tuple[str, ...]) -> bool:
