@@ -37,7 +37,7 @@ _TEMPLATE_CLOSINGS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _KEYWORD = re.compile(r"\s*(\S+)")
 DEFAULT_SHELL = ("/bin/sh", "-c")
 WINDOWS_SHELL = ("cmd", "/S", "/C")
-_WINDOWS_IMAGE = re.compile(r"(?:^|/)windows(?:[/:]|$)|nanoserver|servercore", re.IGNORECASE)
+_WINDOWS_IMAGE = re.compile(r"(?:^|/)windows(?:[-/:]|$)|nanoserver|servercore", re.IGNORECASE)
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 # The platform ARGs BuildKit defines in the global scope, to values of the build's platforms.
 AUTOMATIC_ARGS = frozenset(

@@ -40,15 +40,11 @@ def external_base(stage: Stage) -> ImageRef | None:
 
 def is_windows(stage: Stage) -> bool:
     """Whether a stage builds on a Windows image: one the parser gives the ``cmd`` shell (a
-    Windows image name or ``--platform=windows/…``), an ``mcr.microsoft.com/windows…``
-    image, or a ``SHELL`` of ``cmd`` or Windows PowerShell in the stage or a stage it builds
-    on (``pwsh`` runs on Linux too)."""
+    Windows image name or ``--platform=windows/…``), or a ``SHELL`` of ``cmd`` or Windows
+    PowerShell in the stage or a stage it builds on (``pwsh`` runs on Linux too)."""
     seen = set()
     while stage.index not in seen:
         seen.add(stage.index)
-        image = stage.image
-        if image is not None and (image.registry or "").lower() == "mcr.microsoft.com" and image.repository.lower().startswith("windows"):
-            return True
         if any(_program(instruction.shell) in WINDOWS_SHELLS for instruction in stage.instructions):
             return True
         if stage.base_stage is None:

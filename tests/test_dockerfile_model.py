@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from hullguard.dockerfile import DockerfileError, ImageRef, SourceMap, parse_dockerfile
+from hullguard.dockerfile import WINDOWS_SHELL, DockerfileError, ImageRef, SourceMap, parse_dockerfile
 from hullguard.documents import load_document
 from hullguard.model import Format
 from hullguard.text import Position, SourceText, Span
@@ -618,3 +618,10 @@ def test_corpus_dockerfiles_parse_with_consistent_spans():
     # A few corpus files are other projects' deliberately broken test inputs.
     assert all("unknown instruction" in failure for failure in failures), failures[:5]
     assert len(failures) * 100 <= checked, failures
+
+
+def test_windows_image_names_with_a_hyphenated_repository_get_the_cmd_shell():
+    dockerfile = parse_dockerfile(SourceText("FROM mcr.microsoft.com/windows-cssc/python:3.12\nRUN dir\n"))
+    assert dockerfile.instructions[1].shell == WINDOWS_SHELL and dockerfile.instructions[1].scripts == []
+    linux = parse_dockerfile(SourceText("FROM windowsfoo/app\nRUN ls\n"))
+    assert linux.instructions[1].shell != WINDOWS_SHELL
