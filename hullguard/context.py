@@ -66,10 +66,10 @@ class RuleContext:
         if self.path is None:
             return None
         folder = self.path.parent
-        try:
-            names = {entry.name for entry in os.scandir(folder) if entry.is_file()}
-        except OSError:
+        names = _dockerfiles_in(folder)
+        if names is None:
             return None
+        names = set(names)
         for key, text in self.file_overrides.items():
             path = Path(key)
             if path.parent != folder:
@@ -80,3 +80,21 @@ class RuleContext:
                 names.add(path.name)
         names.discard(self.path.name)
         return sorted(name for name in names if detect_format(name) is Format.DOCKERFILE)
+
+
+_FOLDER_LISTINGS: dict[Path, tuple[int, frozenset[str]]] = {}
+
+
+def _dockerfiles_in(folder: Path) -> frozenset[str] | None:
+    """Dockerfile-named files in ``folder``, cached until the folder changes: a folder of
+    many Dockerfiles would otherwise be listed once per Dockerfile in it."""
+    try:
+        changed = folder.stat().st_mtime_ns
+        cached = _FOLDER_LISTINGS.get(folder)
+        if cached and cached[0] == changed:
+            return cached[1]
+        names = frozenset(e.name for e in os.scandir(folder) if detect_format(e.name) is Format.DOCKERFILE and e.is_file())
+    except OSError:
+        return None
+    _FOLDER_LISTINGS[folder] = (changed, names)
+    return names
