@@ -16,7 +16,7 @@ from hullguard.docs import rule_markdown, rules_reference
 from hullguard.discovery import DiscoveryError, discover
 from hullguard.documents import Document, detect_format, load_document
 from hullguard.engine import LintResult, lint_document
-from hullguard.fixer import FixError, fix_document, write_atomically
+from hullguard.fixer import FixError, choose_document_fixes, choose_fixes, fix_document, write_atomically
 from hullguard.model import Format, Severity
 from hullguard.output import FORMATS
 from hullguard.redact import redact
@@ -125,7 +125,8 @@ def run_check(args) -> int:
         else:
             # Under --diff nothing is written, so later files must see earlier files' changes.
             pending = {p: after for p, (_, after) in other_files.items()} if args.diff else None
-            outcome = fix_document(document, config, allow_unsafe=args.unsafe_fixes, file_overrides=pending)
+            choose = choose_document_fixes if from_stdin else choose_fixes
+            outcome = fix_document(document, config, allow_unsafe=args.unsafe_fixes, choose=choose, file_overrides=pending)
             fixed_count += len(outcome.applied)
             results.append(outcome.result)
             if args.diff:

@@ -49,6 +49,12 @@ def choose_fixes(findings: list[Finding], allow_unsafe: bool) -> list[tuple[Find
     return chosen
 
 
+def choose_document_fixes(findings: list[Finding], allow_unsafe: bool) -> list[tuple[Finding, Fix]]:
+    """Like ``choose_fixes``, without fixes to other files: for text with nowhere to write
+    them (standard input)."""
+    return [(finding, fix) for finding, fix in choose_fixes(findings, allow_unsafe) if not fix.file_edits]
+
+
 def fix_document(
     document: Document,
     config: Config,

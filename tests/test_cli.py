@@ -248,3 +248,12 @@ def test_sarif_uris_are_percent_encoded(project, capsys):
     _, out, _ = run(capsys, "check", "--select", "HG101", "--format", "sarif", "my dir")
     uri = json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "my%20dir/Dockerfile"
+
+
+def test_stdin_fix_leaves_other_files_alone(project):
+    result = subprocess.run(
+        [sys.executable, "-m", "hullguard.cli", "check", "--select", "HG303,HG204", "--fix", "--stdin-filename", "Dockerfile", "-"],
+        input=b"FROM alpine:3.20\nADD app.py /app.py\nCOPY . /app\n", capture_output=True, cwd=project,
+    )
+    assert result.stdout == b"FROM alpine:3.20\nCOPY app.py /app.py\nCOPY . /app\n"
+    assert not (project / ".dockerignore").exists()
