@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--fail-on", choices=["info", "warning", "error"], default="info", help="lowest severity that makes the exit code 1 (default: info)")
-    check.add_argument("--kind", choices=[f.value for f in Format], help="treat every file as this format")
+    check.add_argument("--kind", choices=[f.value for f in Format], help="treat every file as this format (YAML content still tells compose from Kubernetes)")
+    check.add_argument("--pss", choices=["baseline", "restricted"], help="the Pod Security Standards level for Kubernetes rules (default: the config's pss-level, else restricted)")
     check.add_argument("--stdin-filename", help="the path of the text read from standard input (for config and messages)")
     check.add_argument("--config", type=Path, help="use this config file instead of searching for one")
     check.set_defaults(handler=run_check)
@@ -118,8 +119,8 @@ def run_check(args) -> int:
     other_files: dict[str, tuple[str | None, str]] = {}  # files fixes create or extend: before, after
     fixed_count = 0
     for path, data, document_format in _read_inputs(args, finder, errors):
-        config = finder.for_file(Path(path) if path != "-" else None).with_cli(args.select, args.extend_select, args.ignore)
-        document = load_document(path, data, document_format)
+        config = finder.for_file(Path(path) if path != "-" else None).with_cli(args.select, args.extend_select, args.ignore, args.pss)
+        document = load_document(path, data, document_format, max_bytes=config.max_file_size)
         if not fixing:
             results.append(lint_document(document, config))
         else:

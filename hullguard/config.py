@@ -7,17 +7,19 @@ typo never silently turns a rule off.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from hullguard.context import DEFAULT_SENSITIVE_PORTS
+from hullguard.context import DEFAULT_SENSITIVE_PORTS, PSS_LEVELS
+from hullguard.documents import MAX_FILE_SIZE
 from hullguard.model import Rule, Severity
 
 CONFIG_FILES = (".hullguard.toml", "pyproject.toml")
 KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "severity",
-    "trusted-registries", "sensitive-ports", "exclude",
+    "trusted-registries", "sensitive-ports", "exclude", "pss-level", "pss-version", "max-file-size",
 }
 
 
@@ -36,18 +38,23 @@ class Config:
     trusted_registries: tuple[str, ...] = ()
     sensitive_ports: frozenset[int] = DEFAULT_SENSITIVE_PORTS
     exclude: tuple[str, ...] = ()  # globs of files or folders, relative to the config's folder
+    pss_level: str = "restricted"
+    pss_version: tuple[int, int] | None = None  # None: the latest
+    max_file_size: int = MAX_FILE_SIZE
 
     @property
     def root(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
 
-    def with_cli(self, select=None, extend_select=(), ignore=()) -> "Config":
-        """CLI ``--select`` replaces the config's selection; ``--ignore`` adds to it."""
+    def with_cli(self, select=None, extend_select=(), ignore=(), pss_level=None) -> "Config":
+        """CLI ``--select`` replaces the config's selection; ``--ignore`` adds to it;
+        ``--pss`` replaces the level."""
         return replace(
             self,
             select=tuple(select) if select is not None else self.select,
             extend_select=self.extend_select + tuple(extend_select),
             ignore=self.ignore + tuple(ignore),
+            pss_level=pss_level or self.pss_level,
         )
 
 
@@ -174,7 +181,28 @@ def parse_config(table: dict, rules: list[Rule], path: Path | None) -> Config:
         if not isinstance(ports, list) or not all(isinstance(p, int) and 0 < p < 65536 for p in ports):
             raise ConfigError(f"{where}: 'sensitive-ports' must be a list of port numbers (1-65535)")
         values["sensitive_ports"] = DEFAULT_SENSITIVE_PORTS | frozenset(ports)
+    if "pss-level" in table:
+        if table["pss-level"] not in PSS_LEVELS:
+            raise ConfigError(f"{where}: 'pss-level' must be \"baseline\" or \"restricted\"")
+        values["pss_level"] = table["pss-level"]
+    if "pss-version" in table:
+        values["pss_version"] = _pss_version(table["pss-version"], where)
+    if "max-file-size" in table:
+        size = table["max-file-size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+            raise ConfigError(f"{where}: 'max-file-size' must be a number of bytes")
+        values["max_file_size"] = size
     return Config(**values)
+
+
+def _pss_version(value, where: str) -> tuple[int, int] | None:
+    """``"latest"`` or ``"v1.NN"``, as the pod-security.kubernetes.io/enforce-version label."""
+    if value == "latest":
+        return None
+    match = re.fullmatch(r"v1\.(\d+)", value) if isinstance(value, str) else None
+    if not match:
+        raise ConfigError(f"{where}: 'pss-version' must be \"latest\" or a version such as \"v1.30\"")
+    return 1, int(match.group(1))
 
 
 def read_config_file(path: Path, rules: list[Rule]) -> Config | None:

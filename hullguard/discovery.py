@@ -1,4 +1,5 @@
-"""Finding the files to lint: walk folders, honour .gitignore, detect formats by name.
+"""Finding the files to lint: walk folders, honour .gitignore, detect formats by name
+(every YAML file is a candidate; its content decides whether it is linted).
 
 .gitignore files are matched with pathspec instead of asking git, because git would read
 the scanned repository's own config, and options such as ``core.fsmonitor`` run commands.
@@ -49,6 +50,12 @@ def _enclosing_repository_folders(root: Path) -> list[Path]:
     return []
 
 
+def _is_helm_templates(folder: Path) -> bool:
+    """A Helm chart's ``templates/``: Go templates that render to manifests, not manifests.
+    Skipped when walking (each would be an HG000 "template" finding); named files are linted."""
+    return folder.name == "templates" and (folder.parent / "Chart.yaml").is_file()
+
+
 def walk(root: Path, errors: list[str]) -> list[tuple[Path, Format]]:
     """Lintable files under ``root``; folders that cannot be read go to ``errors``."""
     found: list[tuple[Path, Format]] = []
@@ -75,7 +82,7 @@ def walk(root: Path, errors: list[str]) -> list[tuple[Path, Format]]:
             # The entry's own path, not a symlink's target, is what .gitignore patterns match.
             where = real_folder / entry.name
             if entry.is_dir(follow_symlinks=False):
-                if entry.name in ALWAYS_SKIPPED or _ignored(where, True, specs):
+                if entry.name in ALWAYS_SKIPPED or _ignored(where, True, specs) or _is_helm_templates(path):
                     continue
                 visit(path, specs)
             elif entry.is_file():
@@ -101,7 +108,7 @@ def discover(paths: list[str], forced: Format | None = None) -> tuple[list[tuple
         elif path.is_file():
             document_format = forced or detect_format(path)
             if document_format is None:
-                raise DiscoveryError(f"{path}: cannot tell the file's format from its name; pass --kind dockerfile")
+                raise DiscoveryError(f"{path}: cannot tell the file's format from its name; pass --kind dockerfile|compose|kubernetes")
             files.append((path, document_format))
         else:
             raise DiscoveryError(f"{path}: no such file or folder")

@@ -340,6 +340,18 @@ class Dockerfile:
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
+    @property
+    def problems(self) -> tuple:
+        """A Dockerfile that parsed has none (a YAML stream may have some broken documents)."""
+        return ()
+
+    def suppression_scope(self, line: int) -> tuple[int, int]:
+        """The lines a suppression comment on ``line`` covers: the next instruction's."""
+        for instruction in self.instructions:
+            if instruction.end_line > line:
+                return instruction.start_line, instruction.end_line
+        return line, line
+
     def stage_named(self, name: str) -> Stage | None:
         lowered = name.lower()
         return next((s for s in self.stages if s.name and s.name.lower() == lowered), None)

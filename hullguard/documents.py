@@ -5,9 +5,14 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from hullguard.compose import ComposeFile, parse_compose
 from hullguard.dockerfile import Dockerfile, DockerfileError, parse_dockerfile
+from hullguard.kubernetes import KubernetesFile, parse_kubernetes
 from hullguard.model import Format
 from hullguard.text import DecodeError, SourceText, Span
+from hullguard.yamldoc import looks_like_compose, peek_kind, split_documents
+
+MAX_FILE_SIZE = 5 * 1024 * 1024  # bytes; the `max-file-size` setting
 
 DOCKERFILE_PATTERNS = ("Dockerfile", "Containerfile", "*.dockerfile", "*.Dockerfile", "*.containerfile", "Dockerfile.*", "Containerfile.*")
 # `Dockerfile.*` names that are something else: ignore files, docs, templates, backups.
@@ -16,14 +21,22 @@ NOT_DOCKERFILE_SUFFIXES = (
     ".in", ".erb", ".mustache", ".orig", ".bak", ".swp", ".rej", ".json", ".yml", ".yaml", ".sh", ".py",
 )
 
+COMPOSE_PATTERNS = ("compose.yaml", "compose.yml", "docker-compose*.yaml", "docker-compose*.yml", "compose.*.yaml", "compose.*.yml")
+YAML_SUFFIXES = (".yaml", ".yml")
+
 
 def detect_format(path: str | PurePath) -> Format | None:
-    """The format a file name implies, or None for files hullguard does not lint."""
+    """The format a file name implies, or None for files hullguard does not lint. Any other
+    YAML file is taken as Kubernetes for now; its content decides (``load_document``)."""
     name = PurePath(path).name
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS):
         if name.lower().endswith(NOT_DOCKERFILE_SUFFIXES):
             return None
         return Format.DOCKERFILE
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in COMPOSE_PATTERNS):
+        return Format.COMPOSE
+    if name.lower().endswith(YAML_SUFFIXES):
+        return Format.KUBERNETES
     return None
 
 
@@ -32,21 +45,42 @@ class Document:
     path: str  # as the user gave it, or the editor's file path
     format: Format
     source: SourceText | None
-    model: Dockerfile | None
+    model: Dockerfile | ComposeFile | KubernetesFile | None
     error: str | None = None  # why there is no model
     error_span: Span | None = None
 
 
-def load_document(path: str, data: bytes | str, document_format: Format) -> Document:
-    """Decode and parse; never raises for bad input, the reason lands in ``error``."""
+def load_document(path: str, data: bytes | str, document_format: Format, *, max_bytes: int = MAX_FILE_SIZE) -> Document:
+    """Decode and parse; never raises for bad input, the reason lands in ``error``.
+
+    A YAML file taken as Kubernetes (``detect_format``) becomes a compose file when its
+    content is one: a top-level ``services:`` mapping with compose keys only, and no
+    document with ``apiVersion`` and ``kind``."""
+    size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
+    if size > max_bytes:
+        return Document(path, document_format, None, None, f"file too large to lint: {size:,} bytes, the limit is {max_bytes:,} (setting max-file-size)")
     try:
         source = SourceText.from_bytes(data) if isinstance(data, bytes) else SourceText(data.removeprefix("\ufeff"), has_bom=data.startswith("\ufeff"))
     except DecodeError as error:
         return Document(path, document_format, None, None, str(error))
+    if document_format is Format.KUBERNETES and _is_compose_content(source):
+        document_format = Format.COMPOSE
     try:
-        model = parse_dockerfile(source)
+        if document_format is Format.DOCKERFILE:
+            model = parse_dockerfile(source)
+        elif document_format is Format.COMPOSE:
+            model = parse_compose(source)
+        else:
+            model = parse_kubernetes(source)
     except DockerfileError as error:
         return Document(path, document_format, source, None, str(error), error.span)
     except RecursionError:
         return Document(path, document_format, source, None, "too deeply nested to parse")
     return Document(path, document_format, source, model)
+
+
+def _is_compose_content(source: SourceText) -> bool:
+    documents = [doc for doc in split_documents(source, max_bytes=None) if not doc.empty]
+    if not documents or any(peek_kind(doc.text) for doc in documents):
+        return False
+    return looks_like_compose(documents[0].text)

@@ -18,14 +18,18 @@ class LintResult:
     document: Document
     findings: list[Finding]
     rule_failures: list[str] = field(default_factory=list)  # "HG101: ValueError: ..." for crashed rules
+    dependencies: set[str] = field(default_factory=set)  # other files the findings were computed from
 
 
-def make_context(config: Config, path: Path | None, file_overrides: dict | None = None) -> RuleContext:
+def make_context(config: Config, path: Path | None, file_overrides: dict | None = None, project=None) -> RuleContext:
     return RuleContext(
         path=path,
         trusted_registries=config.trusted_registries,
         sensitive_ports=config.sensitive_ports,
+        pss_level=config.pss_level,
+        pss_version=config.pss_version,
         file_overrides=file_overrides or {},
+        project=project,
     )
 
 
@@ -36,8 +40,10 @@ def lint_document(
     rules: list[Rule] = ALL_RULES,
     file_overrides: dict | None = None,
     suppress: bool = True,
+    project=None,
 ) -> LintResult:
-    """Run the enabled rules; ``suppress=False`` keeps suppressed findings (for redaction)."""
+    """Run the enabled rules; ``suppress=False`` keeps suppressed findings (for redaction).
+    ``project`` holds facts from the other files of the run, for cross-file rules."""
     path = Path(document.path) if document.path and document.path != "-" else None
     enabled = enabled_rules(config, rules, path)
     enabled_codes = {rule.code for rule in enabled}
@@ -48,9 +54,12 @@ def lint_document(
             findings.append(INVALID_FILE.finding(span, document.error or "cannot parse"))
         return LintResult(document, _with_severity(findings, severity_of(config, INVALID_FILE)))
 
-    context = make_context(config, path, file_overrides)
+    context = make_context(config, path, file_overrides, project)
     findings: list[Finding] = []
     failures: list[str] = []
+    if INVALID_FILE.code in enabled_codes:  # broken documents of a YAML stream; the rest is linted
+        problems = [INVALID_FILE.finding(p.span or Span(Position(0, 0), Position(0, 0)), p.message) for p in document.model.problems]
+        findings.extend(_with_severity(problems, severity_of(config, INVALID_FILE)))
     for rule in enabled:
         check = rule.checks.get(document.format)
         if check is None:
@@ -63,7 +72,7 @@ def lint_document(
         findings.extend(_with_severity(rule_findings, severity_of(config, rule)))
 
     if not suppress:
-        return LintResult(document, findings, failures)
+        return LintResult(document, findings, failures, context.dependencies)
     suppressions = parse_suppressions(document.model)
     findings = apply_suppressions(findings, suppressions, RULES_BY_CODE)
     if UNUSED_SUPPRESSION.code in enabled_codes:
@@ -72,7 +81,7 @@ def lint_document(
         unused = apply_suppressions(unused, suppressions, RULES_BY_CODE)
         findings.extend(_with_severity(unused, severity_of(config, UNUSED_SUPPRESSION)))
     findings.sort(key=lambda f: (f.span.start, f.code))
-    return LintResult(document, findings, failures)
+    return LintResult(document, findings, failures, context.dependencies)
 
 
 def _with_severity(findings: list[Finding], severity) -> list[Finding]:

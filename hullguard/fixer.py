@@ -88,7 +88,7 @@ def fix_document(
         new_text = apply_edits(document.source, edits)
         if new_text != document.source.text:
             has_bom = document.source.has_bom
-            document = load_document(document.path, ("\ufeff" if has_bom else "") + new_text, document.format)
+            document = load_document(document.path, ("\ufeff" if has_bom else "") + new_text, document.format, max_bytes=config.max_file_size)
         applied.extend(finding for finding, _ in chosen)
         result = lint_document(document, config, file_overrides=overlay)
         if document.model is None:

@@ -36,6 +36,8 @@ class Applicability(enum.Enum):
 
 class Format(enum.Enum):
     DOCKERFILE = "dockerfile"
+    COMPOSE = "compose"
+    KUBERNETES = "kubernetes"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """Suppression comments.
 
-- ``# hullguard: ignore[HG101,HG201] reason`` suppresses those rules on the next instruction.
+- ``# hullguard: ignore[HG101,HG201] reason`` suppresses those rules on the next instruction
+  of a Dockerfile, or the next YAML node (the key or list item on the next line, with all
+  it contains); written after a value on the same line, on that node.
 - ``# hullguard: ignore-file[HG101] reason`` suppresses them in the whole file.
 - ``# hadolint ignore=DL3002`` and ``# hadolint global ignore=DL3002`` are honoured for the
   rules that map to those hadolint codes, so a project can switch without editing files.
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hullguard.dockerfile import Comment, Dockerfile
+from hullguard.dockerfile import Comment
 from hullguard.model import Finding, Rule
 from hullguard.text import Span
 
@@ -29,30 +31,24 @@ class Suppression:
     used: set[str] = field(default_factory=set)
 
 
-def _covered_lines(dockerfile: Dockerfile, line: int) -> tuple[int, int]:
-    """The lines of the instruction a comment on ``line`` applies to (the next one)."""
-    for instruction in dockerfile.instructions:
-        if instruction.end_line > line:
-            return instruction.start_line, instruction.end_line
-    return line, line
-
-
-def parse_suppressions(dockerfile: Dockerfile) -> list[Suppression]:
+def parse_suppressions(model) -> list[Suppression]:
+    """The suppressions in a parsed file: a Dockerfile, compose file or Kubernetes manifest
+    (each knows its comments and what a comment on a given line covers)."""
     suppressions = []
-    for comment in dockerfile.comments:
-        line_text = dockerfile.source.line(comment.line)
+    whole_file = (0, model.source.line_count)
+    for comment in model.comments:
+        line_text = model.source.line(comment.line)
         span = Span.on_line(comment.line, comment.column, len(line_text.rstrip()))
         match = _HULLGUARD.match(comment.text)
         if match:
             selectors = [s.strip() for s in (match.group(2) or "").split(",") if s.strip()]
-            whole_file = match.group(1) == "ignore-file"
-            first, last = (0, dockerfile.source.line_count) if whole_file else _covered_lines(dockerfile, comment.line)
+            first, last = whole_file if match.group(1) == "ignore-file" else model.suppression_scope(comment.line)
             suppressions.append(Suppression(comment, span, selectors, first, last))
             continue
         match = _HADOLINT.match(comment.text)
         if match:
             selectors = [s.strip().upper() for s in match.group(2).split(",") if s.strip()]
-            first, last = (0, dockerfile.source.line_count) if match.group(1) else _covered_lines(dockerfile, comment.line)
+            first, last = whole_file if match.group(1) else model.suppression_scope(comment.line)
             suppressions.append(Suppression(comment, span, selectors, first, last, from_hadolint=True))
     return suppressions
 

@@ -117,7 +117,7 @@ _BOUNDARY = re.compile(r"^(?:(---|\.\.\.)(?=[ \t\r\n]|\Z)(.*)|%)", re.MULTILINE)
 _CONTENT_LINE = re.compile(r"^[ \t]*[^ \t\r\n#]", re.MULTILINE)
 
 
-def split_documents(source: SourceText, *, max_bytes: int = MAX_BYTES) -> list[YamlDocumentText]:
+def split_documents(source: SourceText, *, max_bytes: int | None = MAX_BYTES) -> list[YamlDocumentText]:
     """Cut a YAML stream into its documents at column-0 markers, without parsing.
 
     A document ends before a ``---``, after a ``...``, and before a ``%`` directive line
@@ -125,9 +125,10 @@ def split_documents(source: SourceText, *, max_bytes: int = MAX_BYTES) -> list[Y
     document they precede; comments after the last document stay with it. A stream holding
     no document gives an empty list.
     """
-    size = len(source.text.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        raise YamlError(f"file too large to lint: {size:,} bytes, the limit is {max_bytes:,}")
+    if max_bytes is not None:  # None: the caller checked the size
+        size = len(source.text.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            raise YamlError(f"file too large to lint: {size:,} bytes, the limit is {max_bytes:,}")
     text = source.text
     pieces: list[tuple[int, int, bool]] = []  # (start offset, end offset, has content)
     start = 0  # where the piece being read starts
