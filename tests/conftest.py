@@ -15,11 +15,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
-def lint_text(text: str, *, select=("ALL",), path: str = "Dockerfile", config: Config | None = None, file_overrides=None):
-    """Lint Dockerfile text with the given rules selected; returns the LintResult."""
-    document = load_document(path, text, Format.DOCKERFILE)
+DEFAULT_PATHS = {Format.DOCKERFILE: "Dockerfile", Format.COMPOSE: "compose.yaml", Format.KUBERNETES: "manifest.yaml"}
+
+
+def lint_text(text: str, *, select=("ALL",), path: str | None = None, config: Config | None = None, file_overrides=None, kind: Format = Format.DOCKERFILE, project=None):
+    """Lint text of the given format (a Dockerfile unless ``kind`` says otherwise) with the
+    given rules selected; returns the LintResult."""
+    document = load_document(path or DEFAULT_PATHS[kind], text, kind)
     config = (config or Config()).with_cli(select=list(select))
-    return lint_document(document, config, file_overrides=file_overrides)
+    return lint_document(document, config, file_overrides=file_overrides, project=project)
 
 
 def codes(text: str, **kwargs) -> list[str]:
@@ -29,9 +33,10 @@ def codes(text: str, **kwargs) -> list[str]:
 # --- helpers for the rule tests (tests/rules) ------------------------------------------
 
 
-def findings_of(code: str, text: str, *, config: Config | None = None, path: str = "Dockerfile"):
-    """The findings of rule ``code`` alone on ``text``; the rule must not crash."""
-    result = lint_text(text, select=(code,), config=config, path=path)
+def findings_of(code: str, text: str, **kwargs):
+    """The findings of rule ``code`` alone on ``text`` (lint_text's keywords: kind, path,
+    config, file_overrides, project); the rule must not crash."""
+    result = lint_text(text, select=(code,), **kwargs)
     assert not result.rule_failures
     return result.findings
 
@@ -57,11 +62,11 @@ def spanned(text: str, finding) -> str:
     return text.splitlines()[span.start.line][span.start.column : span.end.column]
 
 
-def fixed_text(code: str, text: str, *, unsafe: bool = True) -> str | None:
+def fixed_text(code: str, text: str, *, unsafe: bool = True, kind: Format = Format.DOCKERFILE, path: str | None = None, config: Config | None = None) -> str | None:
     """The text after applying rule ``code``'s fixes (unsafe ones too unless ``unsafe=False``);
     None when nothing changed."""
-    document = load_document("Dockerfile", text, Format.DOCKERFILE)
-    return fix_document(document, Config().with_cli(select=[code]), allow_unsafe=unsafe).fixed_text
+    document = load_document(path or DEFAULT_PATHS[kind], text, kind)
+    return fix_document(document, (config or Config()).with_cli(select=[code]), allow_unsafe=unsafe).fixed_text
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 of every fixture is applied, re-parsed and checked: the finding is gone, nothing new
 appears, and fixing again changes nothing.
 
-Layout: tests/fixtures/<CODE>/<format>/fail*.<ext> and pass*.<ext>. A fixture may also be
-a folder holding a ``Dockerfile`` (for rules that look at files beside it, such as
-``.dockerignore``); such a fixture is copied to a temporary folder before fixing. A folder
+Layout: tests/fixtures/<CODE>/<format>/fail*.<ext> and pass*.<ext> (format: dockerfile,
+compose, kubernetes). A fixture may also be a folder holding a ``Dockerfile``,
+``compose.yaml`` or ``manifest.yaml`` (for rules that look at other files, such as
+``.dockerignore`` or the Dockerfile a compose service builds); such a fixture is copied to a
+temporary folder before fixing. A folder
 fixture may hold a ``config.toml`` (``.hullguard.toml`` keys, e.g. ``trusted-registries``) for
 rules that need settings; under that name ``hullguard check .`` does not pick it up, so the
 repository's ``exclude`` of the fixtures still applies.
@@ -26,7 +28,7 @@ from hullguard.rules import ALL_RULES, RULES_BY_CODE
 from conftest import FIXTURES
 
 ENGINE_RULES = {"HG000", "HG001"}  # reported by the engine itself; tested in test_engine.py
-MAIN_FILE = {Format.DOCKERFILE: "Dockerfile"}
+MAIN_FILE = {Format.DOCKERFILE: "Dockerfile", Format.COMPOSE: "compose.yaml", Format.KUBERNETES: "manifest.yaml"}
 
 
 def fixture_cases():
