@@ -18,6 +18,7 @@ from hullguard.documents import Document, detect_format, load_document
 from hullguard.engine import LintResult, lint_document
 from hullguard.fixer import FixError, choose_document_fixes, choose_fixes, fix_document, write_atomically
 from hullguard.model import Format, Severity
+from hullguard.project import ProjectIndex
 from hullguard.output import FORMATS
 from hullguard.redact import redact
 from hullguard.rules import ALL_RULES, find_rule
@@ -118,16 +119,22 @@ def run_check(args) -> int:
     diffs: list[str] = []
     other_files: dict[str, tuple[str | None, str]] = {}  # files fixes create or extend: before, after
     fixed_count = 0
+    loaded = []
+    project = ProjectIndex()  # cross-file facts: every Kubernetes file of the run is read first
     for path, data, document_format in _read_inputs(args, finder, errors):
         config = finder.for_file(Path(path) if path != "-" else None).with_cli(args.select, args.extend_select, args.ignore, args.pss)
         document = load_document(path, data, document_format, max_bytes=config.max_file_size)
+        if document.format is Format.KUBERNETES and document.model is not None:
+            project.add_file(path, document.model)
+        loaded.append((path, data, config, document))
+    for path, data, config, document in loaded:
         if not fixing:
-            results.append(lint_document(document, config))
+            results.append(lint_document(document, config, project=project))
         else:
             # Under --diff nothing is written, so later files must see earlier files' changes.
             pending = {p: after for p, (_, after) in other_files.items()} if args.diff else None
             choose = choose_document_fixes if from_stdin else choose_fixes
-            outcome = fix_document(document, config, allow_unsafe=args.unsafe_fixes, choose=choose, file_overrides=pending)
+            outcome = fix_document(document, config, allow_unsafe=args.unsafe_fixes, choose=choose, file_overrides=pending, project=project)
             fixed_count += len(outcome.applied)
             results.append(outcome.result)
             if args.diff:

@@ -62,17 +62,19 @@ def fix_document(
     allow_unsafe: bool = False,
     choose=choose_fixes,
     file_overrides: dict[str, str | None] | None = None,
+    project=None,
 ) -> FixOutcome:
     """Fix in memory; the caller decides whether to write (``--diff`` does not).
 
     ``choose`` picks each round's fixes (default: every applicable, non-overlapping one);
-    ``file_overrides`` gives other files' current text (unsaved editor buffers).
+    ``file_overrides`` gives other files' current text (unsaved editor buffers); ``project``
+    the run's cross-file facts (see ``lint_document``).
     """
     overlay: dict[str, str | None] = dict(file_overrides or {})  # other files as the fixes leave them
     originals: dict[str, str | None] = {}
     applied: list[Finding] = []
     original_text = document.source.text if document.source else None
-    result = lint_document(document, config, file_overrides=overlay)
+    result = lint_document(document, config, file_overrides=overlay, project=project)
     for _ in range(MAX_ROUNDS):
         chosen = choose(result.findings, allow_unsafe)
         if not chosen or document.source is None:
@@ -90,7 +92,7 @@ def fix_document(
             has_bom = document.source.has_bom
             document = load_document(document.path, ("\ufeff" if has_bom else "") + new_text, document.format, max_bytes=config.max_file_size)
         applied.extend(finding for finding, _ in chosen)
-        result = lint_document(document, config, file_overrides=overlay)
+        result = lint_document(document, config, file_overrides=overlay, project=project)
         if document.model is None:
             break  # never hand back a document the fixes broke
     fixed_text = document.source.text if document.source and document.source.text != original_text else None

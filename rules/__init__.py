@@ -8,6 +8,7 @@ from hullguard.rules import (
     missing_healthcheck,
     missing_pipefail,
     mutable_image_tag,
+    namespace_without_network_policy,
     no_install_recommends,
     package_cache_left_in_layer,
     pipe_to_shell,
@@ -48,6 +49,7 @@ ALL_RULES: list[Rule] = sorted(
         package_cache_left_in_layer.RULE,
         no_install_recommends.RULE,
         missing_pipefail.RULE,
+        namespace_without_network_policy.RULE,
     ],
     key=lambda rule: rule.code,
 )

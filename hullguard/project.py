@@ -1,0 +1,128 @@
+"""Facts that come from more than one file: the NetworkPolicies of each namespace.
+
+The CLI indexes every Kubernetes file of the run before linting, and a file being linted
+also brings in the YAML files of its own folder (where a kustomize base or a chart's
+rendered output keeps its NetworkPolicies), so that a pre-commit run that stages only a
+Deployment still sees the policy beside it. Only documents of kind NetworkPolicy are
+composed for this.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hullguard.kubernetes import KubernetesFile
+from hullguard.text import SourceText
+from hullguard.yamldoc import YamlError, YamlMapping, YamlNode, peek_kind, split_documents
+from hullguard.yamlfile import compose_cached, items, mapping_at, node_at, text_of
+
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_INDEXED_FILE = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NetworkPolicy:
+    path: str  # the file it is written in
+    name: str | None
+    namespace: str | None  # None: no metadata.namespace (applied to the current namespace)
+    pod_selector: YamlNode | None
+
+    def selects(self, labels: dict[str, str]) -> bool:
+        return selector_matches(self.pod_selector, labels)
+
+
+@dataclass
+class ProjectIndex:
+    policies: dict[str, list[NetworkPolicy]] = field(default_factory=dict)  # by file path
+    _folders: set[str] = field(default_factory=set)
+
+    def add_file(self, path: str, model: KubernetesFile) -> None:
+        """Index a linted file's NetworkPolicies (its model is already parsed)."""
+        key = os.path.normpath(path)
+        self.policies[key] = [_policy(key, obj.mapping) for obj in model.objects if obj.kind == "NetworkPolicy"]
+
+    def policies_near(self, path: str | None) -> list[NetworkPolicy]:
+        """Every indexed policy, after indexing the YAML files of ``path``'s folder."""
+        if path is not None:
+            self._index_folder(os.path.dirname(os.path.normpath(path)) or ".")
+        return [policy for found in self.policies.values() for policy in found]
+
+    def _index_folder(self, folder: str) -> None:
+        if folder in self._folders:
+            return
+        self._folders.add(folder)
+        try:
+            names = sorted(entry.name for entry in os.scandir(folder) if entry.name.lower().endswith(YAML_SUFFIXES) and entry.is_file())
+        except OSError:
+            return
+        for name in names:
+            key = os.path.normpath(os.path.join(folder, name))
+            if key not in self.policies:
+                self.policies[key] = _policies_in_file(key)
+
+
+def _policies_in_file(path: str) -> list[NetworkPolicy]:
+    try:
+        if os.path.getsize(path) > MAX_INDEXED_FILE:
+            return []
+        source = SourceText(Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff"))
+    except (OSError, UnicodeDecodeError):
+        return []  # the file is reported when it is linted itself
+    found = []
+    for doc in split_documents(source, max_bytes=None):
+        peeked = peek_kind(doc.text)
+        if peeked is None or peeked[1] != "NetworkPolicy":
+            continue
+        try:
+            root = compose_cached(doc).root
+        except YamlError:
+            continue
+        if isinstance(root, YamlMapping):
+            found.append(_policy(path, root))
+    return found
+
+
+def _policy(path: str, mapping: YamlMapping) -> NetworkPolicy:
+    metadata = mapping_at(mapping, "metadata")
+    name = text_of(metadata.get("name")) if metadata else None
+    namespace = text_of(metadata.get("namespace")) if metadata else None
+    return NetworkPolicy(path, name, namespace, node_at(mapping, "spec", "podSelector"))
+
+
+def labels_of(node: YamlNode | None) -> dict[str, str]:
+    """A ``labels`` mapping as strings (values that are not scalars are left out)."""
+    if not isinstance(node, YamlMapping):
+        return {}
+    labels = {}
+    for key, value in node.effective_pairs():
+        key_text, value_text = text_of(key), text_of(value)
+        if key_text is not None:
+            labels[key_text] = value_text or ""
+    return labels
+
+
+def selector_matches(selector: YamlNode | None, labels: dict[str, str]) -> bool:
+    """Kubernetes label-selector semantics: an empty selector selects every pod; a missing
+    one (or one we cannot read) selects none; matchLabels and matchExpressions all hold."""
+    if selector is None or not isinstance(selector, YamlMapping):
+        return False
+    for key, value in labels_of(selector.get("matchLabels")).items():
+        if labels.get(key) != value:
+            return False
+    for expression in items(selector.get("matchExpressions")):
+        if not isinstance(expression, YamlMapping):
+            return False
+        key, operator = text_of(expression.get("key")), text_of(expression.get("operator"))
+        values = {text_of(v) for v in items(expression.get("values"))}
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            return False
+    return True
