@@ -29,9 +29,7 @@ def detect_format(path: str | PurePath) -> Format | None:
     """The format a file name implies, or None for files hullguard does not lint. Any other
     YAML file is taken as Kubernetes for now; its content decides (``load_document``)."""
     name = PurePath(path).name
-    if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS):
-        if name.lower().endswith(NOT_DOCKERFILE_SUFFIXES):
-            return None
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS) and not name.lower().endswith(NOT_DOCKERFILE_SUFFIXES):
         return Format.DOCKERFILE
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in COMPOSE_PATTERNS):
         return Format.COMPOSE

@@ -53,6 +53,23 @@ def test_check_hook_fails_on_a_root_dockerfile_and_names_hg101(user_repo, pre_co
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_check_hook_lints_kubernetes_yaml_and_skips_other_yaml(user_repo, pre_commit_home):
+    (user_repo / "k8s").mkdir()
+    (user_repo / "k8s" / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"
+        "spec:\n  template:\n    metadata: {labels: {app: web}}\n"
+        "    spec: {containers: [{name: web, image: nginx}]}\n"
+    )
+    (user_repo / ".github" / "workflows").mkdir(parents=True)
+    (user_repo / ".github" / "workflows" / "ci.yml").write_text("on: push\njobs: {build: {runs-on: ubuntu-latest, steps: []}}\n")
+    _git(user_repo, "add", ".")
+    result = _try_repo(user_repo, "hullguard", pre_commit_home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "k8s/deploy.yaml:4:9: HG404 Deployment 'web': no NetworkPolicy in namespace 'shop'" in result.stdout
+    assert "ci.yml" not in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_check_hook_passes_on_a_clean_dockerfile(user_repo, pre_commit_home):
     (user_repo / "Containerfile").write_text("FROM python:3.12-slim@sha256:" + "a" * 64 + "\nUSER 10001\n")
     _git(user_repo, "add", ".")
@@ -83,6 +100,7 @@ def test_hook_file_patterns_agree_with_name_detection():
         "Dockerfile", "Containerfile", "svc/api.dockerfile", "web.Dockerfile", "Dockerfile.prod", "a/Containerfile.dev",
         "Dockerfile.md", "Dockerfile.j2", "Dockerfile.template", "app.dockerfile.dockerignore", ".dockerignore",
         "Dockerfile.yaml", "README.md", "dockerfile.txt", "x/Dockerfile.in",
+        "compose.yaml", "docker-compose.prod.yml", "k8s/deploy.YAML", ".github/workflows/ci.yml", "values.json",
     ]
     for hook in hooks:
         for name in names:
