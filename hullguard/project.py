@@ -52,19 +52,38 @@ class ProjectIndex:
         if folder in self._folders:
             return
         self._folders.add(folder)
-        try:
-            names = sorted(entry.name for entry in os.scandir(folder) if entry.name.lower().endswith(YAML_SUFFIXES) and entry.is_file())
-        except OSError:
-            return
-        for name in names:
+        for name in _yaml_files_in(folder):
             key = os.path.normpath(os.path.join(folder, name))
             if key not in self.policies:
                 self.policies[key] = _policies_in_file(key)
 
 
+# Both caches hold across runs (the language server lints a folder's files again and again):
+# a folder listing until the folder changes, a file's policies until the file changes.
+_FOLDERS: dict[str, tuple[int, list[str]]] = {}
+_FILES: dict[str, tuple[int, int, list[NetworkPolicy]]] = {}
+
+
+def _yaml_files_in(folder: str) -> list[str]:
+    try:
+        changed = os.stat(folder).st_mtime_ns
+        cached = _FOLDERS.get(folder)
+        if cached and cached[0] == changed:
+            return cached[1]
+        names = sorted(entry.name for entry in os.scandir(folder) if entry.name.lower().endswith(YAML_SUFFIXES) and entry.is_file())
+    except OSError:
+        return []
+    _FOLDERS[folder] = (changed, names)
+    return names
+
+
 def _policies_in_file(path: str) -> list[NetworkPolicy]:
     try:
-        if os.path.getsize(path) > MAX_INDEXED_FILE:
+        status = os.stat(path)
+        cached = _FILES.get(path)
+        if cached and cached[:2] == (status.st_mtime_ns, status.st_size):
+            return cached[2]
+        if status.st_size > MAX_INDEXED_FILE:
             return []
         source = SourceText(Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff"))
     except (OSError, UnicodeDecodeError):
@@ -80,6 +99,7 @@ def _policies_in_file(path: str) -> list[NetworkPolicy]:
             continue
         if isinstance(root, YamlMapping):
             found.append(_policy(path, root))
+    _FILES[path] = (status.st_mtime_ns, status.st_size, found)
     return found
 
 

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from hullguard import yamldoc
 from hullguard.dockerfile import Comment
 from hullguard.text import SourceText, Span
 from hullguard.yamldoc import YamlDocument, YamlDocumentText, YamlError, YamlMapping, YamlNode, YamlScalar, YamlSequence, compose_document
@@ -23,13 +24,13 @@ class Problem:
     span: Span | None
 
 
-_COMPOSED: OrderedDict[tuple[str, int], YamlDocument | YamlError] = OrderedDict()
+_COMPOSED: OrderedDict[tuple[str, int, str], YamlDocument | YamlError] = OrderedDict()
 
 
 def compose_cached(doc: YamlDocumentText) -> YamlDocument:
     """``compose_document`` memoised by the document's text and where it starts (spans are
     file positions, so an unchanged document that moved is composed again); YamlError."""
-    key = (doc.content_hash, doc.first_line)
+    key = (doc.content_hash, doc.first_line, yamldoc.DEFAULT_LOADER)
     result = _COMPOSED.get(key)
     if result is None:
         try:
