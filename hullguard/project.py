@@ -1,10 +1,9 @@
 """Facts that come from more than one file: the NetworkPolicies of each namespace.
 
-The CLI indexes every Kubernetes file of the run before linting, and a file being linted
-also brings in the YAML files of its own folder (where a kustomize base or a chart's
-rendered output keeps its NetworkPolicies), so that a pre-commit run that stages only a
-Deployment still sees the policy beside it. Only documents of kind NetworkPolicy are
-composed for this.
+The CLI indexes every YAML file of the run before linting, and a file being linted also
+brings in the YAML files of its own folder (where a kustomize base or a chart's rendered
+output keeps its NetworkPolicies), so that a pre-commit run that stages only a Deployment
+still sees the policy beside it. Only documents of kind NetworkPolicy are parsed for this.
 """
 from __future__ import annotations
 
@@ -41,6 +40,16 @@ class ProjectIndex:
         """Index a linted file's NetworkPolicies (its model is already parsed)."""
         key = os.path.normpath(path)
         self.policies[key] = [_policy(key, obj.mapping) for obj in model.objects if obj.kind == "NetworkPolicy"]
+
+    def add_data(self, path: str, data: bytes) -> None:
+        """Index a file of the run from its bytes, before it is linted: only its NetworkPolicy
+        documents are parsed, so the run need not keep every parsed file in memory."""
+        key = os.path.normpath(path)
+        try:
+            source = SourceText(data.decode("utf-8").removeprefix("\ufeff"))
+        except UnicodeDecodeError:
+            return  # reported when the file is linted
+        self.policies[key] = _policies_in_text(key, source)
 
     def policies_near(self, path: str | None) -> list[NetworkPolicy]:
         """Every indexed policy, after indexing the YAML files of ``path``'s folder."""
@@ -88,6 +97,12 @@ def _policies_in_file(path: str) -> list[NetworkPolicy]:
         source = SourceText(Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff"))
     except (OSError, UnicodeDecodeError):
         return []  # the file is reported when it is linted itself
+    found = _policies_in_text(path, source)
+    _FILES[path] = (status.st_mtime_ns, status.st_size, found)
+    return found
+
+
+def _policies_in_text(path: str, source: SourceText) -> list[NetworkPolicy]:
     found = []
     for doc in split_documents(source, max_bytes=None):
         peeked = peek_kind(doc.text)
@@ -99,7 +114,6 @@ def _policies_in_file(path: str) -> list[NetworkPolicy]:
             continue
         if isinstance(root, YamlMapping):
             found.append(_policy(path, root))
-    _FILES[path] = (status.st_mtime_ns, status.st_size, found)
     return found
 
 

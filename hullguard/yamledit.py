@@ -15,6 +15,7 @@ ancestors* is written where its anchor is, and only the caller, who walked there
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from itertools import islice
 
@@ -175,9 +176,20 @@ def _flow_insertion(source: SourceText, collection: YamlMapping | YamlSequence, 
 _OPENING_KEY = re.compile(r"""^((?: *- +)* *)([^\s#'"{\[\]}&*!|>-][^#]*?|"[^"]*"|'[^']*'):[ \t]*(?:#.*)?$""")
 
 
+_INDENT_UNITS: "weakref.WeakKeyDictionary[SourceText, int]" = weakref.WeakKeyDictionary()
+
+
 def _indent_unit(source: SourceText) -> int:
     """The file's indentation step for a block mapping nested under a key: the most common
-    one between a ``key:`` line and a more indented next line that is not a sequence item."""
+    one between a ``key:`` line and a more indented next line that is not a sequence item.
+    Computed once per text: every fix of every finding in a file asks for it."""
+    unit = _INDENT_UNITS.get(source)
+    if unit is None:
+        unit = _INDENT_UNITS[source] = _measure_indent_unit(source)
+    return unit
+
+
+def _measure_indent_unit(source: SourceText) -> int:
     steps: Counter[int] = Counter()
     lines = source.lines
     for number, line in enumerate(lines):
