@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hullguard.text import SourceText, Span
-from hullguard.yamldoc import YamlDocument, YamlMapping, YamlScalar, split_documents
+from hullguard.yamldoc import YamlDocument, YamlDocumentText, YamlMapping, YamlScalar, split_documents
 from hullguard.yamlfile import Problem, YamlFile, compose_or_report, mapping_at
 
 
@@ -31,12 +31,12 @@ class ComposeFile(YamlFile):
     services: list[Service] = field(default_factory=list)
 
 
-def parse_compose(source: SourceText) -> ComposeFile:
+def parse_compose(source: SourceText, pieces: list[YamlDocumentText] | None = None) -> ComposeFile:
     """The services of every document."""
     problems: list[Problem] = []
     documents: list[YamlDocument] = []
     services: list[Service] = []
-    for doc in split_documents(source, max_bytes=None):
+    for doc in split_documents(source, max_bytes=None) if pieces is None else pieces:
         if doc.empty:
             continue
         document = compose_or_report(doc, problems)

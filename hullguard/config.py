@@ -20,7 +20,9 @@ CONFIG_FILES = (".hullguard.toml", "pyproject.toml")
 KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "severity",
     "trusted-registries", "sensitive-ports", "exclude", "pss-level", "pss-version", "max-file-size",
+    "resolve-digests", "insecure-registries", "registry-timeout", "registry-credential-helpers",
 }
+DEFAULT_REGISTRY_TIMEOUT = 10.0  # seconds per registry request
 
 
 class ConfigError(ValueError):
@@ -41,6 +43,11 @@ class Config:
     pss_level: str = "restricted"
     pss_version: tuple[int, int] | None = None  # None: the latest
     max_file_size: int = MAX_FILE_SIZE
+    # Pinning images by digest (`hullguard pin`, and HG202's fix under `check --fix`).
+    resolve_digests: bool = False  # let `check --fix` ask registries for digests
+    insecure_registries: tuple[str, ...] = ()  # registries allowed plain HTTP (besides loopback)
+    registry_timeout: float = DEFAULT_REGISTRY_TIMEOUT
+    registry_credential_helpers: bool = False  # run the Docker config's credential helpers
 
     @property
     def root(self) -> Path:
@@ -149,10 +156,10 @@ def parse_config(table: dict, rules: list[Rule], path: Path | None) -> Config:
     if unknown:
         raise ConfigError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(sorted(KEYS))})")
     values: dict = {"path": path}
-    for key in ("select", "extend-select", "ignore", "trusted-registries", "exclude"):
+    for key in ("select", "extend-select", "ignore", "trusted-registries", "exclude", "insecure-registries"):
         if key in table:
             values[key.replace("-", "_")] = _string_list(table[key], key, where)
-            if key not in ("trusted-registries", "exclude"):
+            if key not in ("trusted-registries", "exclude", "insecure-registries"):
                 validate_selectors(values[key.replace("-", "_")], rules, f"{where}: {key}")
     if "per-file-ignores" in table:
         entries = table["per-file-ignores"]
@@ -192,6 +199,16 @@ def parse_config(table: dict, rules: list[Rule], path: Path | None) -> Config:
         if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
             raise ConfigError(f"{where}: 'max-file-size' must be a number of bytes")
         values["max_file_size"] = size
+    for key in ("resolve-digests", "registry-credential-helpers"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{where}: '{key}' must be true or false")
+            values[key.replace("-", "_")] = table[key]
+    if "registry-timeout" in table:
+        timeout = table["registry-timeout"]
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 600:
+            raise ConfigError(f"{where}: 'registry-timeout' must be a number of seconds (more than 0, at most 600)")
+        values["registry_timeout"] = float(timeout)
     return Config(**values)
 
 
@@ -199,7 +216,7 @@ def _pss_version(value, where: str) -> tuple[int, int] | None:
     """``"latest"`` or ``"v1.NN"``, as the pod-security.kubernetes.io/enforce-version label."""
     if value == "latest":
         return None
-    match = re.fullmatch(r"v1\.(\d+)", value) if isinstance(value, str) else None
+    match = re.fullmatch(r"v1\.(0|[1-9][0-9]*)", value) if isinstance(value, str) else None
     if not match:
         raise ConfigError(f"{where}: 'pss-version' must be \"latest\" or a version such as \"v1.30\"")
     return 1, int(match.group(1))

@@ -134,6 +134,19 @@ class ImageRef:
             registry, name = first, rest
         return cls(registry, name, tag, digest or None)
 
+    @staticmethod
+    def part_offsets(reference: str, part: str) -> tuple[int, int]:
+        """Where the tag (``part="tag"``: ``":latest"``) or digest (``"digest"``: ``"@sha256:…"``)
+        is written in the literal ``reference``, separator included; without that part, where
+        what comes before the digest is (a registry port is no tag)."""
+        name, at, _ = reference.partition("@")
+        if part == "digest" and at:
+            return len(name), len(reference)
+        colon = name.rfind(":")
+        if part == "tag" and colon > name.rfind("/"):
+            return colon, len(name)
+        return 0, len(name)
+
     @property
     def is_scratch(self) -> bool:
         return self.registry is None and self.repository == "scratch"
@@ -307,13 +320,8 @@ class Stage:
         word = self.image_word
         if "$" in word.raw or word.raw != word.value:
             return self.image_span
-        name, at, digest = word.raw.partition("@")
-        if part == "digest" and at:
-            return self.from_instruction.span(word.start + len(name), word.end)
-        colon = name.rfind(":")
-        if part == "tag" and colon > name.rfind("/"):
-            return self.from_instruction.span(word.start + colon, word.start + len(name))
-        return self.from_instruction.span(word.start, word.start + len(name))
+        start, end = ImageRef.part_offsets(word.raw, part)
+        return self.from_instruction.span(word.start + start, word.start + end)
 
     def user_instructions(self) -> list[Instruction]:
         return [i for i in self.instructions if i.keyword == "USER"]

@@ -10,7 +10,7 @@ from hullguard.dockerfile import Dockerfile, DockerfileError, parse_dockerfile
 from hullguard.kubernetes import KubernetesFile, parse_kubernetes
 from hullguard.model import Format
 from hullguard.text import DecodeError, SourceText, Span
-from hullguard.yamldoc import looks_like_compose, peek_kind, split_documents
+from hullguard.yamldoc import YamlDocumentText, looks_like_compose, peek_kind, split_documents
 
 MAX_FILE_SIZE = 5 * 1024 * 1024  # bytes; the `max-file-size` setting
 
@@ -61,15 +61,14 @@ def load_document(path: str, data: bytes | str, document_format: Format, *, max_
         source = SourceText.from_bytes(data) if isinstance(data, bytes) else SourceText(data.removeprefix("\ufeff"), has_bom=data.startswith("\ufeff"))
     except DecodeError as error:
         return Document(path, document_format, None, None, str(error))
-    if document_format is Format.KUBERNETES and _is_compose_content(source):
-        document_format = Format.COMPOSE
     try:
         if document_format is Format.DOCKERFILE:
             model = parse_dockerfile(source)
-        elif document_format is Format.COMPOSE:
-            model = parse_compose(source)
         else:
-            model = parse_kubernetes(source)
+            pieces = split_documents(source, max_bytes=None)  # once: both parsers and the content test use it
+            if document_format is Format.KUBERNETES and _is_compose_content(pieces):
+                document_format = Format.COMPOSE
+            model = parse_compose(source, pieces) if document_format is Format.COMPOSE else parse_kubernetes(source, pieces)
     except DockerfileError as error:
         return Document(path, document_format, source, None, str(error), error.span)
     except RecursionError:
@@ -77,8 +76,6 @@ def load_document(path: str, data: bytes | str, document_format: Format, *, max_
     return Document(path, document_format, source, model)
 
 
-def _is_compose_content(source: SourceText) -> bool:
-    documents = [doc for doc in split_documents(source, max_bytes=None) if not doc.empty]
-    if not documents or any(peek_kind(doc.text) for doc in documents):
-        return False
-    return looks_like_compose(documents[0].text)
+def _is_compose_content(pieces: list[YamlDocumentText]) -> bool:
+    documents = [doc for doc in pieces if not doc.empty]
+    return bool(documents) and looks_like_compose(documents[0].text) and not any(peek_kind(doc.text) for doc in documents)

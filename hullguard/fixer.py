@@ -63,12 +63,15 @@ def fix_document(
     choose=choose_fixes,
     file_overrides: dict[str, str | None] | None = None,
     project=None,
+    enrich=None,
 ) -> FixOutcome:
     """Fix in memory; the caller decides whether to write (``--diff`` does not).
 
     ``choose`` picks each round's fixes (default: every applicable, non-overlapping one);
     ``file_overrides`` gives other files' current text (unsaved editor buffers); ``project``
-    the run's cross-file facts (see ``lint_document``).
+    the run's cross-file facts (see ``lint_document``); ``enrich(document, findings)`` may
+    add fixes that need the outside world (digest pinning asks registries) to each round's
+    findings, so that rules themselves stay offline.
     """
     overlay: dict[str, str | None] = dict(file_overrides or {})  # other files as the fixes leave them
     originals: dict[str, str | None] = {}
@@ -76,6 +79,8 @@ def fix_document(
     original_text = document.source.text if document.source else None
     result = lint_document(document, config, file_overrides=overlay, project=project)
     for _ in range(MAX_ROUNDS):
+        if enrich is not None and document.model is not None:
+            enrich(document, result.findings)
         chosen = choose(result.findings, allow_unsafe)
         if not chosen or document.source is None:
             break

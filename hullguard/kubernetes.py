@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from hullguard.text import SourceText, Span
-from hullguard.yamldoc import YamlDocument, YamlMapping, YamlScalar, peek_kind, split_documents
+from hullguard.yamldoc import YamlDocument, YamlDocumentText, YamlMapping, YamlScalar, peek_kind, split_documents
 from hullguard.yamlfile import Problem, YamlFile, compose_or_report, items, mapping_at, text_of
 
 # Where each workload kind keeps its pod template (a mapping with ``metadata`` and ``spec``);
@@ -149,14 +149,14 @@ def _objects_of(document: YamlDocument) -> list[KubeObject]:
     return [KubeObject(document, root, api_version, kind)]
 
 
-def parse_kubernetes(source: SourceText) -> KubernetesFile:
+def parse_kubernetes(source: SourceText, pieces: list[YamlDocumentText] | None = None) -> KubernetesFile:
     """The Kubernetes objects of a YAML stream. Only documents whose ``kind`` some rule reads
     are composed (and a document written in flow style, whose kind cannot be peeked);
     YAML that is not Kubernetes gives a file with no objects."""
     problems: list[Problem] = []
     documents: list[YamlDocument] = []
     objects: list[KubeObject] = []
-    for doc in split_documents(source, max_bytes=None):
+    for doc in split_documents(source, max_bytes=None) if pieces is None else pieces:
         if doc.empty:
             continue
         peeked = peek_kind(doc.text)

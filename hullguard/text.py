@@ -7,19 +7,21 @@ language server converts to the client's negotiated encoding.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from itertools import accumulate
+from typing import NamedTuple
 
 BOM = "\ufeff"
 
 
-@dataclass(frozen=True, order=True)
-class Position:
+class Position(NamedTuple):
+    """A tuple, so that it orders by (line, column) and is cheap to make: a YAML stream
+    makes hundreds of thousands."""
+
     line: int
     column: int
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     start: Position
     end: Position
 
@@ -46,13 +48,10 @@ class SourceText:
     def __init__(self, text: str, *, has_bom: bool = False):
         self.has_bom = has_bom
         self.text = text
-        self.line_starts = [0]
-        newline = text.find("\n")
-        while newline >= 0:
-            self.line_starts.append(newline + 1)
-            newline = text.find("\n", newline + 1)
+        pieces = text.split("\n")
+        self.line_starts = list(accumulate((len(piece) + 1 for piece in pieces[:-1]), initial=0))
         # Each line without its line ending ("\n", and any "\r" before it).
-        self.lines = [line.rstrip("\r") for line in text.split("\n")]
+        self.lines = [line.rstrip("\r") for line in pieces] if "\r" in text else pieces
         crlf = text.count("\r\n")
         self.newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
 

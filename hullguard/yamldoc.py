@@ -9,7 +9,7 @@ Three steps, each cheap enough to skip the next when it is not needed:
 2. ``peek_kind`` and ``looks_like_compose`` read the top-level keys in column 0 with a regular
    expression, without parsing: a 300 KB CustomResourceDefinition that no rule needs is never
    composed.
-3. ``compose_document`` builds an immutable tree of ``YamlMapping`` / ``YamlSequence`` /
+3. ``compose_document`` builds a tree (never changed once built; plain slotted classes, as it is cheaper to make hundreds of thousands of them) of ``YamlMapping`` / ``YamlSequence`` /
    ``YamlScalar`` nodes, each with an exact ``Span`` in the file (0-based line, column in code
    points). Nodes are composed from PyYAML's *event* stream (``yaml.parse`` machinery) by an
    iterative composer of our own, never constructed into Python objects: custom tags
@@ -215,7 +215,7 @@ def looks_like_compose(doc_text: str) -> bool:
 # --- 3. the node tree ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class YamlScalar:
     """A node compares and hashes by identity: an alias shares the node it names, and a tree
     can be large."""
@@ -246,7 +246,7 @@ class YamlScalar:
         return Span.on_line(self.span.start.line, column + start, column + end)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class YamlSequence:
     items: tuple["YamlNode", ...]
     tag: str
@@ -254,7 +254,7 @@ class YamlSequence:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class YamlMapping:
     """Entries in source order, duplicates included; ``<<`` merge keys are kept as entries
     and followed by ``get`` and ``effective_pairs``."""

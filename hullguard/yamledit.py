@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import weakref
 from collections import Counter
-from itertools import islice
 
 import yaml
 from yaml.nodes import ScalarNode
@@ -196,7 +195,11 @@ def _measure_indent_unit(source: SourceText) -> int:
         match = _OPENING_KEY.match(line)
         if not match or ": " in match.group(2):
             continue
-        following = next((text for text in islice(lines, number + 1, None) if text.strip() and not text.lstrip().startswith("#")), "")
+        following = ""
+        for index in range(number + 1, len(lines)):  # by index: islice would walk from the start
+            if lines[index].strip() and not lines[index].lstrip().startswith("#"):
+                following = lines[index]
+                break
         indent = len(following) - len(following.lstrip(" "))
         if indent > len(match.group(1)) and not following.lstrip().startswith("-"):
             steps[indent - len(match.group(1))] += 1

@@ -13,7 +13,7 @@ from hullguard.dockerfile import Comment
 from hullguard.text import SourceText, Span
 from hullguard.yamldoc import YamlDocument, YamlDocumentText, YamlError, YamlMapping, YamlNode, YamlScalar, YamlSequence, compose_document
 
-CACHE_SIZE = 4096  # composed documents kept: the language server re-lints streams of many documents
+CACHE_SIZE = 1024  # composed documents kept: enough for the streams open in an editor
 
 
 @dataclass(frozen=True)

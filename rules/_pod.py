@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hullguard.kubernetes import Container, PodTemplate
-from hullguard.yamldoc import YamlNode
+from hullguard.yamldoc import YamlMapping, YamlNode, YamlScalar
+from hullguard.yamlfile import node_at, text_of
 
 # The settings a container inherits from the pod's securityContext when it does not set them.
 INHERITED = frozenset({"runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions", "seccompProfile", "appArmorProfile", "windowsOptions"})
@@ -26,12 +27,24 @@ class Setting:
 
 
 def effective(pod: PodTemplate, container: Container, key: str) -> Setting:
-    """The value of ``securityContext.<key>`` in force for ``container``."""
-    own = container.security_context()
-    if own is not None and own.get(key) is not None:
-        return Setting(own.get(key), "container")
+    """The value of ``securityContext.<key>`` in force for ``container``. A key written with
+    no value (``runAsUser:``, ``~``) is unset, as the API server reads it."""
+    own = _value(container.security_context(), key)
+    if own is not None:
+        return Setting(own, "container")
     if key in INHERITED:
-        pod_context = pod.security_context()
-        if pod_context is not None and pod_context.get(key) is not None:
-            return Setting(pod_context.get(key), "pod")
+        inherited = _value(pod.security_context(), key)
+        if inherited is not None:
+            return Setting(inherited, "pod")
     return Setting(None, None)
+
+
+def _value(security_context: YamlMapping | None, key: str) -> YamlNode | None:
+    node = security_context.get(key) if security_context is not None else None
+    return None if isinstance(node, YamlScalar) and node.is_null else node
+
+
+def is_windows(pod: PodTemplate) -> bool:
+    """Whether the pod declares ``spec.os.name: windows``, the only marker Pod Security
+    admission and the API server's validation go by (a nodeSelector does not count)."""
+    return text_of(node_at(pod.spec, "os", "name")) == "windows"

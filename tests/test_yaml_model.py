@@ -586,10 +586,12 @@ def test_unknown_loader():
         compose_document(docs_of("a: 1\n")[0], loader="ruby")
 
 
-def test_nodes_are_immutable():
+def test_node_contents_are_tuples():
+    # Nodes are plain slotted classes (cheaper to build than frozen ones) and are shared
+    # through the composition cache: their children are tuples so that no rule can add to them.
     root = root_of("a: [1]\n", "python")
     with pytest.raises(AttributeError):
-        root.pairs = ()
+        root.extra = ()  # slots: no stray attributes
     assert isinstance(root.pairs, tuple) and isinstance(root.get("a").items, tuple)
     assert root.get("missing") is None and root.get("a").tag == "tag:yaml.org,2002:seq"
     assert YamlScalar("", NULL_TAG, None, on(0, 0, 0)).is_null

@@ -40,4 +40,8 @@ def finding_record(path: str, finding) -> dict:
 
 def render(results, **_options) -> str:
     records = [finding_record(result.document.path, finding) for result in results for finding in result.findings]
-    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    # One finding per line: readable, and each line goes through json's C encoder (indent=
+    # would use its pure-Python one, seconds for the thousands of findings of a large repo).
+    if not records:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(record, ensure_ascii=False) for record in records) + "\n]\n"

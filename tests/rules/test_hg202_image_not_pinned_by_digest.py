@@ -1,9 +1,10 @@
-"""HG202 image-not-pinned-by-digest: FROM / COPY --from images without @sha256."""
+"""HG202 image-not-pinned-by-digest: images without @sha256 (Dockerfile FROM / COPY --from,
+compose image:, Kubernetes container images)."""
 from __future__ import annotations
 
 import pytest
 
-from hullguard.model import Severity
+from hullguard.model import Format, Severity
 from hullguard.rules import RULES_BY_CODE
 
 from conftest import findings_of, lint_text, reported_of
@@ -67,4 +68,35 @@ def test_crlf_and_continuation():
     text = "FROM \\\r\n  node:22-alpine\r\n"
     assert reported_of(CODE, text) == [
         (1, 2, 1, 16, "base image 'node:22-alpine' is not pinned by digest, so its content can change under the same reference")
+    ]
+
+
+def test_compose_images_are_reported_on_the_reference_without_quotes():
+    text = "services:\n  db:\n    image: postgres:17.2\n  cache:\n    image: 'redis'\n  app:\n    build: .\n    image: acme/app:1.0\n"
+    assert reported_of(CODE, text, kind=Format.COMPOSE) == [
+        (2, 11, 2, 24, "image 'postgres:17.2' of service 'db' is not pinned by digest, so its content can change under the same reference"),
+        (4, 12, 4, 17, "image 'redis' of service 'cache' is not pinned by digest, so its content can change under the same reference"),
+    ]
+
+
+def test_compose_default_is_read_and_digests_accepted():
+    text = f"services:\n  a:\n    image: ${{IMAGE:-nginx:1.27}}\n  b:\n    image: nginx@{DIGEST}\n  c:\n    image: ${{IMAGE}}\n"
+    assert reported_of(CODE, text, kind=Format.COMPOSE) == [
+        (2, 11, 2, 31, "image 'nginx:1.27' of service 'a' is not pinned by digest, so its content can change under the same reference"),
+    ]
+
+
+def test_kubernetes_every_container_list_in_a_multi_document_stream():
+    text = (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+        "---\n"
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n    spec:\n"
+        "      initContainers: [{name: init, image: busybox:1.37}]\n"
+        "      containers:\n        - name: db\n"
+        f"          image: postgres:17.2@{DIGEST}\n"
+        "      ephemeralContainers:\n        - name: debug\n          image: \"busybox:1.37\"\n"
+    )
+    assert reported_of(CODE, text, kind=Format.KUBERNETES) == [
+        (10, 43, 10, 55, "image 'busybox:1.37' of init container 'init' is not pinned by digest, so its content can change under the same reference"),
+        (16, 18, 16, 30, "image 'busybox:1.37' of ephemeral container 'debug' is not pinned by digest, so its content can change under the same reference"),
     ]

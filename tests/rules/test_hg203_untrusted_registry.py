@@ -1,10 +1,10 @@
-"""HG203 untrusted-registry: images from registries outside trusted-registries."""
+"""HG203 untrusted-registry: images from registries outside trusted-registries, in every format."""
 from __future__ import annotations
 
 import pytest
 
 from hullguard.config import Config
-from hullguard.model import Severity
+from hullguard.model import Format, Severity
 
 from conftest import findings_of, reported_of
 
@@ -72,4 +72,27 @@ def test_copy_from_images_and_exclusions():
 def test_crlf():
     assert reported_of(CODE, "FROM quay.io/app:1\r\nRUN true\r\n", config=trusting("ghcr.io")) == [
         (0, 5, 0, 18, "base image 'quay.io/app' comes from 'quay.io', which is not in trusted-registries")
+    ]
+
+
+def test_compose_images_pulled_not_built():
+    text = (
+        "services:\n  proxy:\n    image: quay.io/someone/haproxy:3.0\n  web:\n    image: nginx:1.27\n"
+        "  app:\n    build: .\n    image: ghcr.io/acme/app:1.0\n  hub:\n    image: ${HUB:-bitnami/redis:7.4}\n"
+    )
+    assert reported_of(CODE, text, kind=Format.COMPOSE, config=trusting("docker.io/library")) == [
+        (2, 11, 2, 38, "image 'quay.io/someone/haproxy' of service 'proxy' comes from 'quay.io', which is not in trusted-registries"),
+        (9, 11, 9, 36, "image 'bitnami/redis' of service 'hub' comes from 'docker.io', which is not in trusted-registries"),
+    ]
+    assert reported_of(CODE, text, kind=Format.COMPOSE) == []  # no setting, no check
+
+
+def test_kubernetes_init_and_regular_containers():
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+        "      initContainers:\n        - {name: init, image: 'ghcr.io/someone/init:1.0'}\n"
+        "      containers:\n        - name: web\n          image: registry.example.com/web:1.0\n"
+    )
+    assert reported_of(CODE, text, kind=Format.KUBERNETES, config=trusting("registry.example.com")) == [
+        (7, 31, 7, 55, "image 'ghcr.io/someone/init' of init container 'init' comes from 'ghcr.io', which is not in trusted-registries"),
     ]
