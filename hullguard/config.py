@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hullguard.context import DEFAULT_SENSITIVE_PORTS, PSS_LEVELS

@@ -19,7 +19,9 @@ from hullguard.text import Span
 from hullguard.yamldoc import YamlMapping, YamlNode, YamlScalar
 from hullguard.yamlfile import bool_of, items, text_of
 
-_TRUE_STRINGS = frozenset({"1", "t", "T", "TRUE", "true", "True"})  # Go's strconv.ParseBool
+# compose reads a boolean field's string (quoted, or after ${VAR} interpolation) as compose-go's
+# toBoolean does: these, in any case, are true.
+COMPOSE_TRUE = frozenset({"true", "yes", "y", "on"})
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,9 @@ def _node_part(node: YamlNode | None) -> Part | None:
     return Part(_known(text) if text is not None else None, node.span)
 
 
-def _is_true(node: YamlNode | None) -> bool:
-    return bool_of(node) is True or (isinstance(node, YamlScalar) and node.quoted and node.value in _TRUE_STRINGS)
+def compose_true(node: YamlNode | None) -> bool:
+    """Whether compose reads a boolean field as true (a YAML boolean, or a string it casts)."""
+    return bool_of(node) is True or (isinstance(node, YamlScalar) and not node.is_null and node.value.lower() in COMPOSE_TRUE)
 
 
 # --- volumes ---------------------------------------------------------------------------------
@@ -120,7 +123,7 @@ def _short_volume(scalar: YamlScalar) -> Volume | None:
 
 def _long_volume(mapping: YamlMapping) -> Volume:
     kind = text_of(mapping.get("type"))
-    return Volume(mapping, _known(kind) if kind is not None else None, _node_part(mapping.get("source")), _is_true(mapping.get("read_only")))
+    return Volume(mapping, _known(kind) if kind is not None else None, _node_part(mapping.get("source")), compose_true(mapping.get("read_only")))
 
 
 def volumes(service: Service) -> list[Volume]:

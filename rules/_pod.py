@@ -48,3 +48,9 @@ def is_windows(pod: PodTemplate) -> bool:
     """Whether the pod declares ``spec.os.name: windows``, the only marker Pod Security
     admission and the API server's validation go by (a nodeSelector does not count)."""
     return text_of(node_at(pod.spec, "os", "name")) == "windows"
+
+
+def exempt_as_windows(pod: PodTemplate, context) -> bool:
+    """Whether a restricted-level control skips this pod: from v1.25 the Pod Security
+    Standards exempt pods with ``spec.os.name: windows`` from the Linux-only controls."""
+    return context.pss_at_least(1, 25) and is_windows(pod)

@@ -8,7 +8,7 @@ from hullguard.context import RuleContext
 from hullguard.kubernetes import Container, KubernetesFile, PodTemplate
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
 from hullguard.rules._harden import with_harden_fix
-from hullguard.rules._pod import is_windows
+from hullguard.rules._pod import exempt_as_windows, is_windows
 from hullguard.yamldoc import YamlMapping, YamlScalar
 from hullguard.yamledit import merge_into
 from hullguard.yamlfile import items, node_at, text_of
@@ -23,7 +23,7 @@ def check_kubernetes(manifest: KubernetesFile, context: RuleContext):
         return
     for obj in manifest.workloads:
         pod = obj.pod
-        if pod.spec is None or (context.pss_at_least(1, 25) and is_windows(pod)):
+        if pod.spec is None or exempt_as_windows(pod, context):
             continue
         for container in pod.containers:
             capabilities = node_at(container.security_context(), "capabilities")

@@ -7,7 +7,7 @@ from hullguard.compose import ComposeFile
 from hullguard.context import RuleContext
 from hullguard.kubernetes import KubernetesFile
 from hullguard.model import Format, Rule, RuleDocs, Severity
-from hullguard.rules._pod import is_windows
+from hullguard.rules._pod import exempt_as_windows
 from hullguard.yamlfile import items, node_at, text_of
 
 # The capabilities the baseline level lets a container add: the container runtimes' default
@@ -27,7 +27,7 @@ def check_kubernetes(manifest: KubernetesFile, context: RuleContext):
     allowed = RESTRICTED_CAPABILITIES if restricted else BASELINE_CAPABILITIES
     for obj in manifest.workloads:
         pod = obj.pod
-        if restricted and context.pss_at_least(1, 25) and is_windows(pod):
+        if restricted and exempt_as_windows(pod, context):
             continue
         for container in pod.containers:
             for item in items(node_at(container.security_context(), "capabilities", "add")):

@@ -8,7 +8,7 @@ from hullguard.context import RuleContext
 from hullguard.kubernetes import Container, KubernetesFile, PodTemplate
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
 from hullguard.rules._harden import escalation_required, with_harden_fix
-from hullguard.rules._pod import is_windows
+from hullguard.rules._pod import exempt_as_windows, is_windows
 from hullguard.rules._security_opt import SecurityOpt, security_opts
 from hullguard.yamldoc import YamlScalar
 from hullguard.yamledit import merge_into, replace_scalar
@@ -28,7 +28,7 @@ def check_kubernetes(manifest: KubernetesFile, context: RuleContext):
         return
     for obj in manifest.workloads:
         pod = obj.pod
-        if pod.spec is None or (context.pss_at_least(1, 25) and is_windows(pod)):
+        if pod.spec is None or exempt_as_windows(pod, context):
             continue
         for container in pod.containers:
             node = node_at(container.security_context(), "allowPrivilegeEscalation")

@@ -6,8 +6,7 @@ from hullguard.compose import ComposeFile, Service
 from hullguard.context import RuleContext
 from hullguard.kubernetes import Container, KubernetesFile
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
-from hullguard.rules.writable_root_filesystem import COMPOSE_TRUE
-from hullguard.yamldoc import YamlScalar
+from hullguard.rules._compose import compose_true
 from hullguard.yamledit import merge_into, remove_entry
 from hullguard.yamlfile import bool_of, node_at
 
@@ -31,7 +30,7 @@ def check_compose(compose: ComposeFile, context: RuleContext):
     for service in compose.services:
         node = service.mapping.get("privileged") if service.mapping is not None else None
         # compose reads a boolean, or a string as its interpolation does ("yes", "on", ...)
-        if isinstance(node, YamlScalar) and not node.is_null and node.value.lower() in COMPOSE_TRUE:
+        if compose_true(node):
             yield RULE.finding(node.span, f"{service.label} runs privileged (privileged: {node.value})", _compose_fixes(compose, service))
 
 

@@ -7,7 +7,7 @@ from hullguard.context import RuleContext
 from hullguard.kubernetes import Container, KubeObject, KubernetesFile
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
 from hullguard.rules._harden import with_harden_fix
-from hullguard.rules._pod import is_windows
+from hullguard.rules._pod import exempt_as_windows
 from hullguard.rules._profiles import profile_of
 from hullguard.rules._security_opt import security_opts
 from hullguard.yamldoc import YamlScalar
@@ -47,7 +47,7 @@ def _restricted(manifest: KubernetesFile, obj: KubeObject, context: RuleContext)
     """Restricted from v1.19: every container ends up with RuntimeDefault or Localhost, its own
     or the pod's; from v1.25 Windows pods (spec.os.name: windows) are exempt."""
     pod = obj.pod
-    if context.pss_at_least(1, 25) and is_windows(pod):
+    if exempt_as_windows(pod, context):
         return
     pod_profile = profile_of(pod.security_context(), "seccompProfile")
     if pod_profile is not None and not pod_profile.allowed:

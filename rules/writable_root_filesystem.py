@@ -5,13 +5,13 @@ from hullguard.compose import ComposeFile, Service
 from hullguard.context import RuleContext
 from hullguard.kubernetes import Container, KubernetesFile
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity
+from hullguard.rules._compose import compose_true
 from hullguard.rules._pod import is_windows
 from hullguard.yamldoc import YamlScalar
 from hullguard.yamledit import merge_into
 from hullguard.yamlfile import bool_of, node_at, text_of
 
 # The booleans compose accepts (after interpolation a value is a string, so strings count too).
-COMPOSE_TRUE = frozenset({"true", "yes", "y", "on"})
 
 
 def check_kubernetes(manifest: KubernetesFile, context: RuleContext):
@@ -40,7 +40,7 @@ def check_compose(compose: ComposeFile, context: RuleContext):
             continue  # read_only may come from the extended service, which may be in another file
         node = node_at(mapping, "read_only")
         value = text_of(node)
-        if value is not None and ("$" in value or value.lower() in COMPOSE_TRUE):
+        if value is not None and ("$" in value or compose_true(node)):
             continue  # read-only, or set by a variable this rule cannot see
         span = node.span if value is not None else service.anchor
         message = f"{service.label} has a writable root filesystem (read_only is not true)"
