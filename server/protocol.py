@@ -1,0 +1,186 @@
+"""Conversions between hullguard's model and the protocol's: positions in the negotiated
+encoding, diagnostics, and edits as a WorkspaceEdit the client can apply."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+from hullguard.engine import LintResult
+from hullguard.model import Finding, Severity, TextEdit
+from hullguard.output.common import rule_url
+from hullguard.rules import RULES_BY_CODE
+from hullguard.text import BOM, Position, SourceText, Span, utf16_column
+
+SOURCE = "hullguard"
+SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+def _units(text: str, encoding: str) -> int:
+    """The length of ``text`` in the encoding's code units."""
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(text.encode("utf-8", "surrogatepass"))
+    if encoding == types.PositionEncodingKind.Utf32:
+        return len(text)
+    return utf16_column(text, len(text))
+
+
+class Positions:
+    """Maps code-point positions of a SourceText to the client's and back. A BOM the
+    client sent is not in ``source.text`` but is in the client's line 0."""
+
+    def __init__(self, source: SourceText, encoding: str):
+        self.source = source
+        self.encoding = encoding
+        self._bom = _units(BOM, encoding) if source.has_bom else 0
+
+    def _line(self, number: int) -> str:
+        return self.source.line(number) if 0 <= number < self.source.line_count else ""
+
+    def to_client(self, position: Position) -> types.Position:
+        line = self._line(position.line)
+        if self.encoding == types.PositionEncodingKind.Utf16:
+            column = utf16_column(line, position.column)
+        else:
+            column = _units(line[: position.column], self.encoding)
+        return types.Position(position.line, column + (self._bom if position.line == 0 else 0))
+
+    def range(self, span: Span) -> types.Range:
+        return types.Range(self.to_client(span.start), self.to_client(span.end))
+
+    def from_client(self, position: types.Position) -> Position:
+        """The code-point position; past the end of a line (or of the text) is clamped."""
+        if position.line >= self.source.line_count:
+            last = self.source.line_count - 1
+            return Position(last, len(self._line(last)))
+        line = self._line(position.line)
+        wanted = position.character - (self._bom if position.line == 0 else 0)
+        units = 0
+        for column, char in enumerate(line):
+            if units >= wanted:
+                return Position(position.line, column)
+            units += _units(char, self.encoding)
+        return Position(position.line, len(line))
+
+
+def diagnostic(finding: Finding, positions: Positions) -> types.Diagnostic:
+    """The finding as the client shows it; its message is already redacted for a secret,
+    and the text under its span is never copied anywhere."""
+    rule = RULES_BY_CODE.get(finding.code)
+    return types.Diagnostic(
+        range=positions.range(finding.span),
+        message=finding.message,
+        severity=SEVERITIES[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=rule_url(rule)) if rule else None,
+        source=SOURCE,
+    )
+
+
+def failure_diagnostic(failure: str) -> types.Diagnostic:
+    """A rule that raised: "HG101 (run-as-root): ValueError: ..." from LintResult."""
+    code = failure.split(" ", 1)[0]
+    return types.Diagnostic(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        message=f"rule {failure} — its findings are missing (please report this hullguard bug)",
+        severity=types.DiagnosticSeverity.Error,
+        code=code,
+        source=SOURCE,
+    )
+
+
+def error_diagnostic(message: str) -> types.Diagnostic:
+    """A problem that is not a finding: a broken config file, an internal error."""
+    return types.Diagnostic(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        message=message,
+        severity=types.DiagnosticSeverity.Error,
+        source=SOURCE,
+    )
+
+
+def diagnostics(result: LintResult, positions: Positions) -> list[types.Diagnostic]:
+    return [diagnostic(f, positions) for f in result.findings] + [failure_diagnostic(f) for f in result.rule_failures]
+
+
+def text_edits(edits: tuple[TextEdit, ...] | list[TextEdit], positions: Positions) -> list[types.TextEdit]:
+    """Engine edits (written with "\\n") in the file's own line endings."""
+    newline = positions.source.newline
+    return [types.TextEdit(positions.range(edit.span), edit.new_text.replace("\n", newline) if newline != "\n" else edit.new_text) for edit in edits]
+
+
+def minimal_edit(old: str, new: str, positions: Positions) -> types.TextEdit | None:
+    """One edit turning ``old`` (the text ``positions`` maps) into ``new``: the differing
+    middle, widened to whole lines so it never splits a CRLF. None when equal."""
+    if old == new:
+        return None
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    start = old.rfind("\n", 0, prefix) + 1
+    end = len(old) - suffix
+    newline = old.find("\n", end)
+    end = len(old) if newline < 0 else newline + 1
+    replacement = new[start : len(new) - (len(old) - end)]
+    source = positions.source
+    span = Span(source.position(start), source.position(end))
+    return types.TextEdit(positions.range(span), replacement)
+
+
+@dataclass(frozen=True)
+class EditSupport:
+    """What the client can apply: ``documentChanges`` (versioned edits, resource operations)
+    and creating files."""
+
+    document_changes: bool
+    create_files: bool
+
+    @classmethod
+    def of(cls, capabilities: types.ClientCapabilities) -> "EditSupport":
+        workspace_edit = capabilities.workspace.workspace_edit if capabilities.workspace else None
+        if workspace_edit is None:
+            return cls(False, False)
+        operations = workspace_edit.resource_operations or []
+        # Resource operations exist only inside documentChanges, so a client listing them
+        # applies documentChanges even when it does not say so (Neovim 0.7).
+        return cls(bool(workspace_edit.document_changes or operations), types.ResourceOperationKind.Create in operations)
+
+
+class EditBuilder:
+    """Collects the edits of one code action into a WorkspaceEdit."""
+
+    def __init__(self, support: EditSupport):
+        self.support = support
+        self._changes: list = []  # TextDocumentEdit and CreateFile, in order
+        self._plain: dict[str, list[types.TextEdit]] = {}
+
+    def edit(self, uri: str, version: int | None, edits: list[types.TextEdit]) -> None:
+        if not edits:
+            return
+        if self.support.document_changes:
+            identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+            self._changes.append(types.TextDocumentEdit(text_document=identifier, edits=edits))
+        else:
+            self._plain.setdefault(uri, []).extend(edits)
+
+    def create(self, uri: str, text: str) -> None:
+        """A new file holding ``text``; a plain insertion when the client cannot create files
+        (Neovim then opens a buffer for it, to be written)."""
+        if self.support.document_changes and self.support.create_files:
+            self._changes.append(types.CreateFile(uri=uri))
+        self.edit(uri, None, [types.TextEdit(types.Range(types.Position(0, 0), types.Position(0, 0)), text)])
+
+    def build(self) -> types.WorkspaceEdit | None:
+        if self._changes:
+            return types.WorkspaceEdit(document_changes=self._changes)
+        if self._plain:
+            return types.WorkspaceEdit(changes=self._plain)
+        return None
