@@ -16,6 +16,7 @@ inside dropped) with a map back to source positions, so every span is exact.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -79,6 +80,14 @@ class SourceMap:
         return Span(self.position(start), self.position(max(end, start), is_end=end > start))
 
 
+@functools.lru_cache(maxsize=4096)
+def _lexed(text: str) -> tuple[Command, ...]:
+    """Lexing is the costliest part of a parse; an editor re-lints on every keystroke and
+    all the RUN scripts but the edited one are unchanged, so their commands are reused
+    (commands hold offsets into ``text`` only, never positions in the file)."""
+    return tuple(split_commands(text))
+
+
 @dataclass
 class Script:
     """Shell code run by a ``RUN``: its command line or a heredoc body, with positions."""
@@ -88,7 +97,7 @@ class Script:
 
     @cached_property
     def commands(self) -> list[Command]:
-        return split_commands(self.text)
+        return list(_lexed(self.text))
 
     def span(self, start: int, end: int) -> Span:
         return self.map.span(start, end)
