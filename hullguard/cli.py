@@ -9,6 +9,7 @@ import argparse
 import gc
 import os
 import sys
+from itertools import repeat
 from pathlib import Path
 
 from hullguard import __version__
@@ -19,6 +20,7 @@ from hullguard.documents import Document, detect_format, load_document
 from hullguard.engine import LintResult, lint_document
 from hullguard.fixer import FixError, choose_document_fixes, choose_fixes, fix_document, write_atomically
 from hullguard.model import Format, Severity
+from hullguard.parallel import lint_all, worker_count
 from hullguard.project import ProjectIndex
 from hullguard.output import FORMATS
 from hullguard.redact import redact
@@ -56,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--pss", choices=["baseline", "restricted"], help="the Pod Security Standards level for Kubernetes rules (default: the config's pss-level, else restricted)")
     check.add_argument("--stdin-filename", help="the path of the text read from standard input (for config and messages)")
     check.add_argument("--config", type=Path, help="use this config file instead of searching for one")
+    check.add_argument("--since", metavar="REF", help="report only the findings a change introduces: compare each file with its version at this git revision (HEAD, origin/main)")
+    check.add_argument("--baseline", type=Path, metavar="FILE", help="report only the findings this baseline file does not record")
+    check.add_argument("--write-baseline", type=Path, metavar="FILE", help="record every finding in this baseline file (for --baseline), and exit 0")
     check.set_defaults(handler=run_check)
 
     rule = commands.add_parser("rule", help="show a rule's documentation")
@@ -127,6 +132,7 @@ def run_check(args) -> int:
         validate_selectors(getattr(args, option) or [], ALL_RULES, f"--{option.replace('_', '-')}")
     if args.diff and args.format != "text":
         raise UsageError("--diff prints a diff; it cannot be combined with --format")
+    _check_comparison_options(args)
     finder = ConfigFinder(ALL_RULES, explicit=args.config)
     fixing = args.fix or args.diff
     from_stdin = args.paths == ["-"]
@@ -137,15 +143,21 @@ def run_check(args) -> int:
     fixed_count = 0
     pinners: list = []  # with resolve-digests: the run's digest resolver, created on first use
     inputs = _read_inputs(args, finder, errors)
+    lint = _comparing(args, inputs) if args.since or args.baseline else lint_document
     project = ProjectIndex()  # cross-file facts: the NetworkPolicies of every YAML file of the run
     for path, data, document_format in inputs:
         if document_format is Format.KUBERNETES:
             project.add_data(path, data)
-    for path, data, document_format in inputs:
-        config = finder.for_file(Path(path) if path != "-" else None).with_cli(args.select, args.extend_select, args.ignore, args.pss)
+    configs = [finder.for_file(Path(path) if path != "-" else None).with_cli(args.select, args.extend_select, args.ignore, args.pss) for path, _, _ in inputs]
+    workers = worker_count(len(inputs)) if not fixing and lint is lint_document and not args.write_baseline else 1
+    if workers > 1:  # a plain check of many files: every core
+        results = lint_all([(*item, config) for item, config in zip(inputs, configs)], project, workers)
+        errors.extend(f"{result.document.path}: rule {failure}" for result in results for failure in result.rule_failures)
+        inputs = []
+    for (path, data, document_format), config in zip(inputs, configs):
         document = load_document(path, data, document_format, max_bytes=config.max_file_size)
         if not fixing:
-            results.append(lint_document(document, config, project=project))
+            results.append(lint(document, config, project=project))
         else:
             # Under --diff nothing is written, so later files must see earlier files' changes.
             pending = {p: after for p, (_, after) in other_files.items()} if args.diff else None
@@ -169,6 +181,8 @@ def run_check(args) -> int:
             pinner.save()  # the lock cache of the digests the fixes pinned
     for error in errors:
         print(f"hullguard: error: {error}", file=sys.stderr)
+    if args.write_baseline:
+        return _write_baseline(args.write_baseline, results, errors)
     if args.diff:
         diffs.extend(_unified_diff(before or "", after, other) for other, (before, after) in other_files.items())
         sys.stdout.write("".join(diffs))
@@ -180,8 +194,50 @@ def run_check(args) -> int:
     if args.diff:
         return EXIT_FINDINGS if any(diffs) else EXIT_CLEAN
     threshold = Severity.parse(args.fail_on)
-    failing = any(f.severity >= threshold for result in results for f in result.findings)
+    failing = any(f.severity >= threshold for result in results for f, state in zip(result.findings, result.states or repeat("new")) if state == "new")
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _check_comparison_options(args) -> None:
+    if args.write_baseline and (args.since or args.baseline):
+        raise UsageError("--write-baseline records every finding; it cannot be combined with --since or --baseline")
+    if (args.since or args.baseline or args.write_baseline) and (args.fix or args.diff):
+        option = "--since" if args.since else "--baseline" if args.baseline else "--write-baseline"
+        raise UsageError(f"{option} cannot be combined with --fix or --diff")
+
+
+def _comparing(args, inputs):
+    """For --since and --baseline: a lint function that also marks each finding new or
+    existing (``LintResult.states``)."""
+    from hullguard.baseline import BaselineError, read_baseline
+    from hullguard.regression import GitError, Since, lint_compared
+
+    try:
+        baseline = read_baseline(args.baseline) if args.baseline else None
+        since = Since(args.since) if args.since else None
+        if since is not None:
+            since.prepare(inputs)
+    except (BaselineError, GitError) as error:
+        raise UsageError(str(error)) from None
+
+    def lint(document, config, project):
+        try:
+            return lint_compared(document, config, project=project, since=since, baseline=baseline)
+        except GitError as error:
+            raise UsageError(str(error)) from None
+
+    return lint
+
+
+def _write_baseline(path: Path, results: list[LintResult], errors: list[str]) -> int:
+    from hullguard.baseline import write_baseline
+
+    if errors:
+        print(f"hullguard: error: {path} not written: not every file could be linted", file=sys.stderr)
+        return EXIT_ERROR
+    count, files = write_baseline(path, results)
+    sys.stdout.write(f"Wrote {count} finding{'' if count == 1 else 's'} in {files} file{'' if files == 1 else 's'} to {path}.\n")
+    return EXIT_CLEAN
 
 
 def _digest_pinning(config: Config, pinners: list, errors: list[str]):

@@ -16,6 +16,8 @@ from hullguard.model import Format
 from hullguard.text import SourceText
 
 if TYPE_CHECKING:
+    from hullguard.compose import ComposeFile
+    from hullguard.kubernetes import KubernetesFile
     from hullguard.project import ProjectIndex
 
 DEFAULT_SENSITIVE_PORTS = frozenset({22, 23, 2375, 2376, 3389, 5900})
@@ -56,6 +58,10 @@ class RuleContext:
     # Files other than the document that the findings depend on (read through this context),
     # so the language server can re-lint a document when one of them changes.
     dependencies: set[str] = field(default_factory=set)
+    # The document's version at the git revision it is compared with (``check --since``):
+    # its parsed model, of the same format; None when not comparing, or when the file is new
+    # or did not parse there. Only the regression rules (``Rule.needs_previous``) read it.
+    previous: "Dockerfile | ComposeFile | KubernetesFile | None" = None
 
     @property
     def restricted(self) -> bool:

@@ -19,9 +19,12 @@ class LintResult:
     findings: list[Finding]
     rule_failures: list[str] = field(default_factory=list)  # "HG101: ValueError: ..." for crashed rules
     dependencies: set[str] = field(default_factory=set)  # other files the findings were computed from
+    # When comparing (``check --since``, ``--baseline``): per finding, "new" or "existing"
+    # (already there at the revision, or in the baseline); None when not comparing.
+    states: list[str] | None = None
 
 
-def make_context(config: Config, path: Path | None, file_overrides: dict | None = None, project=None) -> RuleContext:
+def make_context(config: Config, path: Path | None, file_overrides: dict | None = None, project=None, previous=None) -> RuleContext:
     return RuleContext(
         path=path,
         trusted_registries=config.trusted_registries,
@@ -30,6 +33,7 @@ def make_context(config: Config, path: Path | None, file_overrides: dict | None 
         pss_version=config.pss_version,
         file_overrides=file_overrides or {},
         project=project,
+        previous=previous,
     )
 
 
@@ -41,9 +45,12 @@ def lint_document(
     file_overrides: dict | None = None,
     suppress: bool = True,
     project=None,
+    previous=None,
 ) -> LintResult:
     """Run the enabled rules; ``suppress=False`` keeps suppressed findings (for redaction).
-    ``project`` holds facts from the other files of the run, for cross-file rules."""
+    ``project`` holds facts from the other files of the run, for cross-file rules;
+    ``previous`` the parsed model of the document's earlier version (same format), for the
+    regression rules, which report nothing without it (see ``RuleContext.previous``)."""
     path = Path(document.path) if document.path and document.path != "-" else None
     enabled = enabled_rules(config, rules, path)
     enabled_codes = {rule.code for rule in enabled}
@@ -54,7 +61,7 @@ def lint_document(
             findings.append(INVALID_FILE.finding(span, document.error or "cannot parse"))
         return LintResult(document, _with_severity(findings, severity_of(config, INVALID_FILE)))
 
-    context = make_context(config, path, file_overrides, project)
+    context = make_context(config, path, file_overrides, project, previous)
     findings: list[Finding] = []
     failures: list[str] = []
     if INVALID_FILE.code in enabled_codes:  # broken documents of a YAML stream; the rest is linted

@@ -103,6 +103,9 @@ class Rule:
     enabled_by_default: bool = True
     hadolint: tuple[str, ...] = ()  # hadolint codes whose `# hadolint ignore=` we honour
     fix: Applicability | None = None  # the kind of fix its findings offer, if any
+    # A regression rule: it compares the document with its earlier version (RuleContext.previous)
+    # and reports nothing without one, so it runs only under ``check --since``.
+    needs_previous: bool = False
 
     @property
     def formats(self) -> tuple[Format, ...]:

@@ -1,6 +1,9 @@
 """What several output formats share: 1-based positions, docs links, fix descriptions."""
 from __future__ import annotations
 
+from itertools import repeat
+from typing import Iterator
+
 from hullguard import __version__
 from hullguard.model import Applicability, Finding, Rule
 from hullguard.text import Position
@@ -16,6 +19,12 @@ def rule_url(rule: Rule) -> str:
 
 def one_based(position: Position) -> tuple[int, int]:
     return position.line + 1, position.column + 1
+
+
+def with_states(result) -> Iterator[tuple[Finding, str | None]]:
+    """A result's findings, each with "new" or "existing" when the run compares (``check
+    --since``, ``--baseline``), else None."""
+    return zip(result.findings, result.states if result.states is not None else repeat(None))
 
 
 def applicability_counts(findings: list[Finding]) -> dict[Applicability, int]:

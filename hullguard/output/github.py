@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hullguard.model import Severity
-from hullguard.output.common import one_based
+from hullguard.output.common import one_based, with_states
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -18,7 +18,9 @@ def _escape_property(text: str) -> str:
 def render(results, **_options) -> str:
     lines = []
     for result in results:
-        for finding in result.findings:
+        for finding, state in with_states(result):
+            if state == "existing":
+                continue  # annotations are for what the change introduces
             line, column = one_based(finding.span.start)
             end_line, end_column = one_based(finding.span.end)
             properties = ",".join(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from hullguard.output.common import one_based, rule_url
+from hullguard.output.common import one_based, rule_url, with_states
 from hullguard.rules import RULES_BY_CODE
 
 
@@ -12,9 +12,11 @@ def _location(position) -> dict:
     return {"line": line, "column": column}
 
 
-def finding_record(path: str, finding) -> dict:
+def finding_record(path: str, finding, state: str | None = None) -> dict:
+    """``state``: "new" or "existing" when the run compares (``--since``, ``--baseline``),
+    recorded as ``"baseline"``; the key is absent otherwise."""
     rule = RULES_BY_CODE.get(finding.code)
-    return {
+    record = {
         "filename": path,
         "code": finding.code,
         "name": finding.name,
@@ -36,10 +38,13 @@ def finding_record(path: str, finding) -> dict:
             for fix in finding.fixes
         ],
     }
+    if state is not None:
+        record["baseline"] = state
+    return record
 
 
 def render(results, **_options) -> str:
-    records = [finding_record(result.document.path, finding) for result in results for finding in result.findings]
+    records = [finding_record(result.document.path, finding, state) for result in results for finding, state in with_states(result)]
     # One finding per line: readable, and each line goes through json's C encoder (indent=
     # would use its pure-Python one, seconds for the thousands of findings of a large repo).
     if not records:

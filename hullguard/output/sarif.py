@@ -6,11 +6,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from hullguard.model import Severity
-from hullguard.output.common import TOOL_URL, VERSION, one_based, rule_url
+from hullguard.output.common import TOOL_URL, VERSION, one_based, rule_url, with_states
 from hullguard.rules import ALL_RULES
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+BASELINE_STATES = {"new": "new", "existing": "unchanged"}  # SARIF's result.baselineState
 
 
 def _region(span) -> dict:
@@ -66,7 +67,7 @@ def render(results, **_options) -> str:
     index = {rule.code: position for position, rule in enumerate(ALL_RULES)}
     sarif_results = []
     for result in results:
-        for finding in result.findings:
+        for finding, state in with_states(result):
             record = {
                 "ruleId": finding.code,
                 "ruleIndex": index[finding.code],
@@ -74,6 +75,8 @@ def render(results, **_options) -> str:
                 "message": {"text": finding.message},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(result.document.path)}, "region": _region(finding.span)}}],
             }
+            if state is not None:
+                record["baselineState"] = BASELINE_STATES[state]
             fixes = [_fix(result.document.path, fix) for fix in finding.fixes if fix.edits or fix.file_edits]
             if fixes:
                 record["fixes"] = fixes
