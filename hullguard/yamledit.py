@@ -31,6 +31,7 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 INT_TAG = "tag:yaml.org,2002:int"
 
 DEFAULT_INDENT = 2
+INDENT_SAMPLES = 200  # nested mappings looked at to tell a file's indentation step
 
 # --- writing scalars ---------------------------------------------------------------------------
 
@@ -203,6 +204,8 @@ def _measure_indent_unit(source: SourceText) -> int:
         indent = len(following) - len(following.lstrip(" "))
         if indent > len(match.group(1)) and not following.lstrip().startswith("-"):
             steps[indent - len(match.group(1))] += 1
+            if steps.total() >= INDENT_SAMPLES:
+                break  # enough to know the style; a 2 MB stream would otherwise be read on every lint
     return steps.most_common(1)[0][0] if steps else DEFAULT_INDENT
 
 

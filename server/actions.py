@@ -6,10 +6,14 @@ import re
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
+from hullguard.config import Config
+from hullguard.digests import DigestCacheError
 from hullguard.dockerfile import Dockerfile
 from hullguard.documents import Document
 from hullguard.edits import insert_at, insert_line_before, leading_whitespace
 from hullguard.model import Applicability, Finding, Fix, Format, TextEdit
+from hullguard.pinning import Pinner, pin_fix
+from hullguard.registry import RegistryError
 from hullguard.rules import INVALID_FILE
 from hullguard.suppressions import parse_suppressions
 from hullguard.text import Position, SourceText
@@ -18,6 +22,7 @@ from hullguard.server.protocol import EditBuilder, EditSupport, Positions, diagn
 
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.hullguard"
 FIX_ALL_TITLE = "hullguard: fix all auto-fixable problems"
+PIN_CODE = "HG202"
 _IGNORE = re.compile(r"^hullguard:\s*ignore\s*\[")
 _IGNORE_FILE = re.compile(r"^hullguard:\s*ignore-file\s*\[")
 # A line whose value is a block scalar: the lines indented under it are its text.
@@ -83,6 +88,44 @@ def quick_fixes(context: ActionContext, findings: list[Finding]) -> list[types.C
             related = [finding for finding in findings if finding.code == code]
             actions.append(context.action(f"Disable {code} for this file", types.CodeActionKind.QuickFix, [edit], findings=related))
     return [action for action in actions if action is not None]
+
+
+def pin_title(context: ActionContext, finding: Finding) -> str:
+    return f"Pin {context.document.source.slice(finding.span)} to its digest"
+
+
+def pin_actions(context: ActionContext, findings: list[Finding], config: Config, lazy: bool) -> list[types.CodeAction]:
+    """"Pin <ref> to its digest" for each HG202 finding whose reference can be pinned: with
+    its edit when the lock cache has the digest (never the network here), else, when the
+    client resolves edits (``lazy``), without it: ``codeAction/resolve`` asks the registry."""
+    offline = Pinner(offline=True)
+    result = []
+    for finding in findings:
+        if finding.code != PIN_CODE:
+            continue
+        try:
+            fix = pin_fix(context.document, finding.span, offline, config)
+        except (RegistryError, DigestCacheError):  # not in the lock cache (or it is unreadable)
+            if lazy:
+                span = finding.span
+                data = {"uri": context.uri, "version": context.version, "pin": [span.start.line, span.start.column, span.end.line, span.end.column]}
+                diagnostics = [diagnostic(finding, context.positions)]
+                result.append(types.CodeAction(title=pin_title(context, finding), kind=types.CodeActionKind.QuickFix, diagnostics=diagnostics, data=data))
+            continue
+        if fix is not None:
+            result.append(pin_action(context, finding, fix))
+    return [action for action in result if action is not None]
+
+
+def pin_action(context: ActionContext, finding: Finding, fix: Fix) -> types.CodeAction | None:
+    """The pinning fix as a quick fix: safe, so preferred."""
+    return context.action(pin_title(context, finding), types.CodeActionKind.QuickFix, list(fix.edits), findings=[finding], preferred=True)
+
+
+def pin_finding(findings: list[Finding], data: dict) -> Finding | None:
+    """The HG202 finding an unresolved pin action (``data["pin"]``) is for."""
+    wanted = data.get("pin")
+    return next((f for f in findings if f.code == PIN_CODE and [f.span.start.line, f.span.start.column, f.span.end.line, f.span.end.column] == wanted), None)
 
 
 def _extend(document: Document, suppressions, pattern: re.Pattern, code: str, accept) -> TextEdit | None:

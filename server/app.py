@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import cattrs
 from lsprotocol import types
@@ -23,16 +25,20 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from hullguard import __version__
-from hullguard.config import ConfigError
+from hullguard.config import CONFIG_FILES, Config, ConfigError
+from hullguard.digests import DigestCacheError
 from hullguard.docs import rule_markdown
 from hullguard.fixer import FixError, fix_document
 from hullguard.model import Format
+from hullguard.pinning import Pinner, pin_fix
+from hullguard.registry import RegistryError
 from hullguard.rules import RULES_BY_CODE
 from hullguard.text import Span
 
 from hullguard.server import actions, add_arguments
 from hullguard.server.protocol import EditSupport, Positions, diagnostics, error_diagnostic
 from hullguard.server.workspace import (
+    LintJob,
     OpenFile,
     Outcome,
     State,
@@ -77,6 +83,9 @@ class HullguardServer(LanguageServer):
         super().__init__("hullguard", __version__, protocol_cls=Protocol, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.state = State()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hullguard-lint")
+        # Digests are resolved (network) on a thread of their own, so linting never waits for
+        # a registry; one thread, so lock-cache loads and Pinner.save() calls never interleave.
+        self.pinning = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hullguard-pin")
         self.dirty: set[str] = set()  # files to lint again
         self.linting: dict[str, asyncio.Task] = {}  # each file's lint loop
         self.in_flight: set[str] = set()  # files being linted right now
@@ -301,6 +310,7 @@ def shutdown(ls: HullguardServer, params) -> None:
     for task in ls.linting.values():
         task.cancel()
     ls.worker.shutdown(wait=False, cancel_futures=True)
+    ls.pinning.shutdown(wait=False, cancel_futures=True)
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -411,7 +421,12 @@ async def code_action(ls: HullguardServer, params: types.CodeActionParams) -> li
     if wanted(types.CodeActionKind.QuickFix):
         positions = context.positions
         start, end = positions.from_client(params.range.start), positions.from_client(params.range.end)
-        result.extend(actions.quick_fixes(context, [f for f in outcome.result.findings if _overlaps(f.span, start, end)]))
+        in_range = [f for f in outcome.result.findings if _overlaps(f.span, start, end)]
+        result.extend(actions.quick_fixes(context, in_range))
+        to_pin = [f for f in in_range if f.code == actions.PIN_CODE]
+        if to_pin:
+            job, root, lazy = ls.state.job(file), ls.state.folder_for(file.path).root, _resolves_edits(ls)
+            result.extend(await ls.on_worker(_offline_pins, context, to_pin, job, root, lazy))
     settings = ls.state.folder_for(file.path).settings
     if wanted(actions.FIX_ALL) and actions.has_fixes(outcome.result.findings, settings.unsafe_fixes):
         if _resolves_edits(ls):
@@ -450,9 +465,65 @@ async def _fix_all(ls: HullguardServer, file: OpenFile, outcome: Outcome) -> typ
     return actions.fix_all_action(_action_context(ls, file, outcome), fixed.fixed_text, fixed.other_files)
 
 
+def _pin_config(job: LintJob, root: str | None) -> Config:
+    """The file's config for pinning; ConfigError. Without a config file the lock cache
+    goes in the workspace folder (the CLI's is in the current folder, the editor's has none)."""
+    config = job_config(job)
+    if config.path is None and root is not None:
+        config = dataclasses.replace(config, path=Path(root) / CONFIG_FILES[0])
+    return config
+
+
+def _offline_pins(context: actions.ActionContext, findings, job: LintJob, root: str | None, lazy: bool) -> list[types.CodeAction]:
+    try:
+        config = _pin_config(job, root)
+    except ConfigError:  # on the file's diagnostics already
+        return []
+    return actions.pin_actions(context, findings, config, lazy)
+
+
+async def _resolve_pin(ls: HullguardServer, action: types.CodeAction, data: dict) -> types.CodeAction:
+    """Resolve the digest (network) on the pinning thread; the action gets its edit, or the
+    user a one-line message saying why not."""
+    found = await ls.current(data["uri"])
+    if found is None or found[0].version != data.get("version") or found[1].result is None:
+        return action  # edited since: the next code-action request offers a fresh one
+    file, outcome = found
+    finding = actions.pin_finding(outcome.result.findings, data)
+    if finding is None:
+        return action
+    job, root = ls.state.job(file), ls.state.folder_for(file.path).root
+
+    def resolve():
+        pinner = Pinner()
+        fix = pin_fix(outcome.document, finding.span, pinner, _pin_config(job, root))
+        pinner.save()
+        return fix
+
+    try:
+        fix = await asyncio.get_running_loop().run_in_executor(ls.pinning, resolve)
+    except Exception as error:  # never a crash: the user is told why, in one line
+        written = outcome.source.slice(finding.span)
+        expected = isinstance(error, (RegistryError, DigestCacheError, ConfigError, OSError))
+        if not expected:
+            logger.exception("pinning %s failed", written)
+        reason = " ".join(str(error).split()) if expected else f"internal error: {type(error).__name__}: {error}"
+        message = f"hullguard: cannot pin '{written}': {reason}"
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
+        return action
+    if fix is None or ls.state.files.get(file.uri) is not file or file.version != data.get("version"):
+        return action  # edited while resolving: the digest is in the lock cache for the next offer
+    pinned = actions.pin_action(_action_context(ls, file, outcome), finding, fix)
+    if pinned is not None:
+        action.edit = pinned.edit
+    return action
+
+
 @server.feature(types.CODE_ACTION_RESOLVE)
 async def code_action_resolve(ls: HullguardServer, action: types.CodeAction) -> types.CodeAction:
     data = action.data if isinstance(action.data, dict) else {}
+    if "pin" in data and "uri" in data:
+        return await _resolve_pin(ls, action, data)
     if action.kind != actions.FIX_ALL or "uri" not in data:
         return action
     found = await ls.current(data["uri"])
