@@ -67,17 +67,20 @@ class ActionContext:
         return True
 
 
-def fix_action(context: ActionContext, finding: Finding, fix: Fix) -> types.CodeAction | None:
+def fix_action(context: ActionContext, findings: list[Finding], fix: Fix) -> types.CodeAction | None:
     title = fix.title + TITLE_SUFFIX[fix.applicability]
     preferred = fix.applicability is Applicability.SAFE
-    return context.action(title, types.CodeActionKind.QuickFix, list(fix.edits), fix.file_edits, [finding], preferred)
+    return context.action(title, types.CodeActionKind.QuickFix, list(fix.edits), fix.file_edits, findings, preferred)
 
 
 def quick_fixes(context: ActionContext, findings: list[Finding]) -> list[types.CodeAction]:
-    """Per finding: each fix, then "Disable … for this line"; then "… for this file" per code."""
-    actions: list[types.CodeAction | None] = []
+    """Each distinct fix once (several findings may offer the same one, such as "harden this
+    container"), then "Disable … for this line" per finding, then "… for this file" per code."""
+    by_fix: dict[Fix, list[Finding]] = {}
     for finding in findings:
-        actions.extend(fix_action(context, finding, fix) for fix in finding.fixes)
+        for fix in finding.fixes:
+            by_fix.setdefault(fix, []).append(finding)
+    actions: list[types.CodeAction | None] = [fix_action(context, fixed, fix) for fix, fixed in by_fix.items()]
     for finding in findings:
         edit = disable_line_edit(context.document, finding)
         if edit is not None:

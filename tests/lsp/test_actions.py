@@ -132,3 +132,16 @@ async def test_hover_on_a_finding_shows_the_rule_docs(client, workspace):
     assert hover.range == types.Range(types.Position(1, 5), types.Position(1, 9))
     nothing = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(1, 1)))
     assert nothing is None
+
+
+async def test_a_fix_several_findings_offer_is_listed_once(client, workspace):
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n"
+        "    - name: app\n      image: nginx:1.27\n"
+    )
+    uri = open_file(client, fresh_folder(workspace) / "pod.yaml", text)
+    hg104 = by_code(await diagnostics(client, uri), "HG104")
+    actions = await code_actions(client, uri, hg104, only=[types.CodeActionKind.QuickFix])
+    harden = [a for a in actions if a.title.startswith("Harden container 'app'")]
+    assert len(harden) == 1, [a.title for a in actions]
+    assert {"HG101", "HG103", "HG104"} <= {d.code for d in harden[0].diagnostics}
