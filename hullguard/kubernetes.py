@@ -130,6 +130,14 @@ class KubernetesFile(YamlFile):
     def workloads(self) -> list[KubeObject]:
         return [obj for obj in self.objects if obj.pod is not None]
 
+    def by_document(self) -> list["KubernetesFile"]:
+        """One view per composed document, holding that document's objects only: what the
+        rules that judge each document on its own see (``Rule.whole_stream`` ones see all)."""
+        objects: dict[int, list[KubeObject]] = {id(document): [] for document in self.documents}
+        for obj in self.objects:
+            objects[id(obj.document)].append(obj)
+        return [KubernetesFile(self.source, [document], [], objects[id(document)]) for document in self.documents]
+
 
 def _objects_of(document: YamlDocument) -> list[KubeObject]:
     root = document.root

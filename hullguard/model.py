@@ -106,6 +106,10 @@ class Rule:
     # A regression rule: it compares the document with its earlier version (RuleContext.previous)
     # and reports nothing without one, so it runs only under ``check --since``.
     needs_previous: bool = False
+    # Its Kubernetes check relates objects of different documents of a stream (or of other
+    # files); the others judge each document on its own, which lets a long-lived process
+    # re-check only the documents an edit changed (``engine.DocumentResults``).
+    whole_stream: bool = False
 
     @property
     def formats(self) -> tuple[Format, ...]:

@@ -33,6 +33,11 @@ class Span(NamedTuple):
     def on_line(cls, line: int, start_col: int, end_col: int) -> "Span":
         return cls(Position(line, start_col), Position(line, end_col))
 
+    def moved(self, lines: int) -> "Span":
+        """The same span ``lines`` lines further down (up, when negative)."""
+        start, end = self
+        return Span(Position(start[0] + lines, start[1]), Position(end[0] + lines, end[1]))
+
 
 class DecodeError(ValueError):
     """The bytes of a file are not text hullguard can lint."""

@@ -179,7 +179,7 @@ _OPENING_KEY = re.compile(r"""^((?: *- +)* *)([^\s#'"{\[\]}&*!|>-][^#]*?|"[^"]*"
 _INDENT_UNITS: "weakref.WeakKeyDictionary[SourceText, int]" = weakref.WeakKeyDictionary()
 
 
-def _indent_unit(source: SourceText) -> int:
+def indent_unit(source: SourceText) -> int:
     """The file's indentation step for a block mapping nested under a key: the most common
     one between a ``key:`` line and a more indented next line that is not a sequence item.
     Computed once per text: every fix of every finding in a file asks for it."""
@@ -223,7 +223,7 @@ class _Merge:
     @property
     def unit(self) -> int:
         if self._unit is None:
-            self._unit = _indent_unit(self.source)
+            self._unit = indent_unit(self.source)
         return self._unit
 
     def mapping(self, mapping: YamlMapping, desired: dict, frozen: bool) -> bool:

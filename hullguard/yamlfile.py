@@ -3,6 +3,7 @@ composed only when needed and cached per document, the problems that make a docu
 unlintable, and the comments suppressions are written in."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -24,27 +25,63 @@ class Problem:
     span: Span | None
 
 
-_COMPOSED: OrderedDict[tuple[str, int, str], YamlDocument | YamlError] = OrderedDict()
+# By text: (the document text it was composed from, the tree or why there is none).
+_COMPOSED: OrderedDict[tuple[str, str], tuple[YamlDocumentText, YamlDocument | YamlError]] = OrderedDict()
 
 
 def compose_cached(doc: YamlDocumentText) -> YamlDocument:
-    """``compose_document`` memoised by the document's text and where it starts (spans are
-    file positions, so an unchanged document that moved is composed again); YamlError."""
-    key = (doc.content_hash, doc.first_line, yamldoc.DEFAULT_LOADER)
-    result = _COMPOSED.get(key)
-    if result is None:
+    """``compose_document`` memoised by the document's text: in an editor, an edit leaves
+    the other documents of a stream as they were, though maybe on other lines (then their
+    cached tree is moved there, which costs a fraction of composing it); YamlError."""
+    key = (doc.content_hash, yamldoc.DEFAULT_LOADER)
+    cached = _COMPOSED.get(key)
+    if cached is None:
         try:
-            result = compose_document(doc)
+            cached = doc, compose_document(doc)
         except YamlError as error:
-            result = error
-        _COMPOSED[key] = result
+            cached = doc, error
+        _COMPOSED[key] = cached
         if len(_COMPOSED) > CACHE_SIZE:
             _COMPOSED.popitem(last=False)
     else:
         _COMPOSED.move_to_end(key)
+        if _place(cached[0]) != _place(doc):
+            cached = _COMPOSED[key] = doc, _moved(cached[1], doc.first_line - cached[0].first_line, doc)
+    if isinstance(cached[1], YamlError):
+        raise cached[1]
+    return cached[1]
+
+
+def _place(doc: YamlDocumentText) -> tuple[int, int, int]:
+    return doc.first_line, doc.offset, doc.index
+
+
+def _moved(result: YamlDocument | YamlError, lines: int, doc: YamlDocumentText) -> YamlDocument | YamlError:
+    """``result`` of composing the same text ``lines`` lines away, moved to ``doc``. A new
+    tree, not changed in place: an earlier lint's findings and fixes may still refer to the
+    old one. Aliases still share their node."""
     if isinstance(result, YamlError):
-        raise result
-    return result
+        return YamlError(str(result), result.span.moved(lines) if result.span and lines else result.span)
+    if not lines:  # the same lines: only the document's place in the stream changed
+        return YamlDocument(doc, result.root, result.duplicate_keys)
+    copies: dict[int, YamlNode] = {}
+
+    def copy(node: YamlNode) -> YamlNode:
+        done = copies.get(id(node))
+        if done is not None:
+            return done
+        if isinstance(node, YamlScalar):
+            new = YamlScalar(node.value, node.tag, node.style, node.span.moved(lines))
+        elif isinstance(node, YamlSequence):
+            new = YamlSequence(tuple(copy(item) for item in node.items), node.tag, node.flow, node.span.moved(lines))
+        else:
+            new = YamlMapping(tuple((copy(key), copy(value)) for key, value in node.pairs), node.tag, node.flow, node.span.moved(lines))
+        copies[id(node)] = new
+        return new
+
+    root = None if result.root is None else copy(result.root)
+    duplicates = tuple(dataclasses.replace(d, span=d.span.moved(lines), first_span=d.first_span.moved(lines)) for d in result.duplicate_keys)
+    return YamlDocument(doc, root, duplicates)
 
 
 def compose_or_report(doc: YamlDocumentText, problems: list[Problem]) -> YamlDocument | None:
@@ -77,6 +114,9 @@ class YamlFile:
         """The comments that may be suppressions. Found line by line without parsing, so a
         ``# hullguard:`` line inside a block scalar counts as one too."""
         found = []
+        text = self.source.text
+        if "hullguard" not in text and "hadolint" not in text:
+            return found  # most files: no line to look at
         for number in range(self.source.line_count):
             line = self.source.line(number)
             if "#" not in line:

@@ -57,4 +57,5 @@ RULE = Rule(
         peers="kube-linter non-isolated-pod.",
     ),
     checks={Format.KUBERNETES: check_kubernetes},
+    whole_stream=True,  # NetworkPolicies in other documents and files
 )

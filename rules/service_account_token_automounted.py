@@ -98,5 +98,6 @@ RULE = Rule(
         peers="checkov CKV_K8S_38.",
     ),
     checks={Format.KUBERNETES: check_kubernetes},
+    whole_stream=True,  # a ServiceAccount in another document may opt out
     fix=Applicability.UNSAFE,
 )

@@ -176,8 +176,7 @@ class HullguardServer(LanguageServer):
             self.bursts.pop(uri, None)
 
     def _linted(self, file: OpenFile, outcome: Outcome) -> None:
-        previous = file.outcome
-        file.outcome = outcome
+        self._outcome(file, outcome)
         if outcome.error:
             self.log_once(f"{file.path or file.uri}: {outcome.error}")
             self.publish(file, [error_diagnostic(outcome.error)], outcome.version)
@@ -188,7 +187,16 @@ class HullguardServer(LanguageServer):
         for failure in outcome.result.rule_failures:
             self.log_once(f"{file.path or file.uri}: rule {failure}")
         self.publish(file, diagnostics(outcome.result, Positions(outcome.source, self.encoding)), outcome.version)
-        if (previous.policies if previous else ()) != outcome.policies:
+
+    def _outcome(self, file: OpenFile, outcome: Outcome) -> None:
+        """Keep the file's latest lint; when its NetworkPolicies are no longer those the other
+        open manifests were linted with, lint those again."""
+        file.outcome = outcome
+        if outcome.result is None:  # not linted (a broken config, an excluded file): the index is as it was
+            return
+        known = outcome.policies_before if file.policies is None else file.policies
+        file.policies = outcome.policies
+        if outcome.policies != known:
             self.relint_kubernetes(exclude=file)
 
     def relint(self, files) -> None:
@@ -212,7 +220,7 @@ class HullguardServer(LanguageServer):
             outcome = await self.on_worker(run_lint, self.state.job(file))
             if file.version != outcome.version:
                 return None  # edited meanwhile: the client asks again
-            file.outcome = outcome
+            self._outcome(file, outcome)
         return file, file.outcome
 
     async def disk_changed(self, path: str, before: tuple | None = None) -> None:

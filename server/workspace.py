@@ -11,11 +11,12 @@ from pathlib import Path
 from hullguard.config import CONFIG_FILES, Config, ConfigError, ConfigFinder, is_excluded, selector_matches
 from hullguard.context import PSS_LEVELS
 from hullguard.documents import Document, detect_format, load_document
-from hullguard.engine import LintResult, lint_document
+from hullguard.engine import DocumentResults, LintResult, lint_document
 from hullguard.model import Format
 from hullguard.project import ProjectIndex
 from hullguard.rules import ALL_RULES
 from hullguard.text import BOM, SourceText
+from hullguard.yamldoc import YamlMapping, YamlNode, YamlSequence
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ class Outcome:
     result: LintResult | None = None
     document: Document | None = None
     error: str | None = None  # no findings: the config is broken or hullguard failed
-    policies: tuple = ()  # the file's NetworkPolicies, to notice when they change
+    policies: tuple = ()  # the file's NetworkPolicies (``policy_signature``)
+    policies_before: tuple = ()  # what the project index had for the file before (from disk, at first)
 
     @property
     def dependencies(self) -> set[str]:
@@ -118,6 +120,7 @@ class OpenFile:
     version: int | None
     text: str
     outcome: Outcome | None = None  # the latest lint
+    policies: tuple | None = None  # its NetworkPolicies as the other open manifests were last linted with
 
 
 def file_format(path: str | None, language_id: str | None) -> Format | None:
@@ -146,6 +149,7 @@ class LintJob:
     overrides: dict  # path -> text of the other open buffers
     project: ProjectIndex
     finder: ConfigFinder
+    results: DocumentResults
 
 
 def job_config(job: LintJob) -> Config:
@@ -167,14 +171,17 @@ def run_lint(job: LintJob) -> Outcome:
         if job.path is not None and is_excluded(config, Path(job.path)):
             return Outcome(job.version, _source(job))  # excluded: nothing to report
         document = load(job, config)
+        before = after = ()
         if document.format is Format.KUBERNETES and document.model is not None and job.path is not None:
+            job.project.policies_near(job.path)  # the folder indexed first, so that "before" is the file on disk
+            before = policy_signature(job.project, job.path)
             job.project.add_file(job.path, document.model)  # the buffer's policies, for the other files
-        result = lint_document(document, config, file_overrides=job.overrides, project=job.project)
+            after = policy_signature(job.project, job.path)
+        result = lint_document(document, config, file_overrides=job.overrides, project=job.project, results=job.results)
     except Exception as error:  # a bug of ours must not take the server down
         logger.exception("linting %s failed", job.path)
         return Outcome(job.version, _source(job), error=f"hullguard internal error: {type(error).__name__}: {error} (please report)")
-    policies = policy_signature(job.project, job.path, document) if document.format is Format.KUBERNETES else ()
-    return Outcome(job.version, document.source or _source(job), result, document, policies=policies)
+    return Outcome(job.version, document.source or _source(job), result, document, policies=after, policies_before=before)
 
 
 def _source(job: LintJob) -> SourceText:
@@ -182,13 +189,19 @@ def _source(job: LintJob) -> SourceText:
     return SourceText(job.text.removeprefix(BOM), has_bom=job.text.startswith(BOM))
 
 
-def policy_signature(project: ProjectIndex, path: str | None, document: Document | None) -> tuple:
-    """What other files' HG404 findings read from this file: its NetworkPolicies."""
-    if path is None or document is None or document.source is None:
-        return ()
-    policies = project.policies.get(os.path.normpath(path), [])
-    slice_of = document.source.slice
-    return tuple((p.name, p.namespace, slice_of(p.pod_selector.span) if p.pod_selector is not None else None) for p in policies)
+def policy_signature(project: ProjectIndex, path: str) -> tuple:
+    """What other files' HG404 findings read from this file: its NetworkPolicies' names,
+    namespaces and pod selectors (as values, so the text on disk and an editor's buffer
+    compare equal when they say the same)."""
+    return tuple((p.name, p.namespace, _value(p.pod_selector)) for p in project.policies.get(os.path.normpath(path), []))
+
+
+def _value(node: YamlNode | None):
+    if isinstance(node, YamlMapping):
+        return tuple((_value(key), _value(value)) for key, value in node.pairs)
+    if isinstance(node, YamlSequence):
+        return tuple(_value(item) for item in node.items)
+    return None if node is None else (node.tag, node.value)
 
 
 def reindex_from_disk(project: ProjectIndex, path: str) -> tuple:
@@ -209,7 +222,7 @@ def reindex_from_disk(project: ProjectIndex, path: str) -> tuple:
         project.policies.pop(key, None)
         return ()
     project.add_file(key, document.model)
-    return policy_signature(project, key, document)
+    return policy_signature(project, key)
 
 
 class State:
@@ -222,6 +235,7 @@ class State:
         self.initial: dict = {}  # initializationOptions' settings, the base of every folder's
         self.finder = ConfigFinder(ALL_RULES)
         self.disk_policies: dict[str, tuple] = {}  # policy signatures of files indexed from disk
+        self.results = DocumentResults()  # per document of the open YAML streams, for re-lints
 
     def set_folders(self, folders: list[tuple[str, str]]) -> None:
         """(uri, path) pairs; folders already known keep their settings and index."""
@@ -255,7 +269,7 @@ class State:
     def job(self, file: OpenFile) -> LintJob:
         folder = self.folder_for(file.path)
         overrides = {f.path: f.text for f in self.files.values() if f.path is not None and f is not file}
-        return LintJob(file.path, file.text, file.version, file.format, folder.settings, overrides, folder.project, self.finder)
+        return LintJob(file.path, file.text, file.version, file.format, folder.settings, overrides, folder.project, self.finder, self.results)
 
     def by_path(self, path: str) -> OpenFile | None:
         return next((f for f in self.files.values() if f.path == path), None)

@@ -144,3 +144,42 @@ async def test_dependant_follows_an_open_unsaved_buffer(client, workspace):
     before = len(client.published)
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=ignore)))
     assert "HG303" in codes(await diagnostics(client, uri, after=before))  # closed unsaved: the disk has none
+
+
+async def test_opening_a_saved_policy_file_relints_no_other_manifest(client, workspace):
+    # The policy is on disk, so the Deployment was linted with it already: opening the
+    # policy file (unchanged) must not re-lint every open manifest.
+    folder = fresh_folder(workspace)
+    (folder / "policy.yaml").write_text(POLICY)
+    (folder / "deployment.yaml").write_text(DEPLOYMENT)
+    deployment = open_file(client, folder / "deployment.yaml", DEPLOYMENT, language_id="yaml")
+    assert "HG404" not in codes(await diagnostics(client, deployment))
+    policy = open_file(client, folder / "policy.yaml", POLICY, language_id="yaml")
+    await diagnostics(client, policy)
+    # A lint queued after any re-lint the policy caused; then count the Deployment's publications.
+    probe = open_file(client, folder / "Dockerfile", DOCKERFILE)
+    await diagnostics(client, probe)
+    assert len([p for p in client.published if p.uri == deployment]) == 1
+
+
+async def test_a_policy_edited_to_select_other_pods_relints_the_manifest(client, workspace):
+    folder = fresh_folder(workspace)
+    # A namespace of its own: the server's index holds the policies of the other tests too.
+    policy_text, deployment_text = (text.replace("namespace: shop", f"namespace: {folder.name}") for text in (POLICY, DEPLOYMENT))
+    (folder / "policy.yaml").write_text(policy_text)
+    deployment = open_file(client, folder / "deployment.yaml", deployment_text, language_id="yaml")
+    assert "HG404" not in codes(await diagnostics(client, deployment))
+    policy = open_file(client, folder / "policy.yaml", policy_text, language_id="yaml")
+    await diagnostics(client, policy)
+    before = len(client.published)
+    change(client, policy, 2, (6, 15), (6, 17), "{matchLabels: {app: db}}")  # podSelector: {} -> only app=db
+    assert "HG404" in codes(await diagnostics(client, deployment, after=before))
+
+
+async def test_an_edit_that_moves_documents_of_a_stream_moves_their_diagnostics(client, workspace):
+    uri = open_file(client, fresh_folder(workspace) / "all.yaml", f"{DEPLOYMENT}---\n{DEPLOYMENT.replace('name: web', 'name: api')}", language_id="yaml")
+    first = {(d.code, d.range.start.line) for d in await diagnostics(client, uri, 1)}
+    assert {line for _, line in first} >= {3, 17}  # both Deployments' names (lines 4 and 18)
+    change(client, uri, 2, (0, 0), (0, 0), "# two lines\n# above\n")
+    moved = {(d.code, d.range.start.line) for d in await diagnostics(client, uri, 2)}
+    assert moved == {(code, line + 2) for code, line in first}
