@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import re
 import threading
 
@@ -90,6 +91,11 @@ class _ValueScanner:
 _SCANNER = _ValueScanner()
 
 
+@functools.lru_cache(maxsize=4096)  # the language server lints the same values on every keystroke
+def _secret_type(literal: str) -> str | None:
+    return _SCANNER.secret_type(literal)
+
+
 class _Empty(dict):
     """Every variable set but empty: substituting leaves only a value's literal text."""
 
@@ -113,7 +119,7 @@ def _secret_kind(key: str, literal: str) -> str | None:
     if not literal:
         return None
     if len(literal) >= SHORTEST_DETECTABLE:
-        kind = _SCANNER.secret_type(literal)
+        kind = _secret_type(literal)
         if kind is not None:
             return kind
     if SECRET_NAME.match(key) and not NOT_A_SECRET.match(literal):
