@@ -6,7 +6,6 @@ input or internal error.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from itertools import repeat
@@ -17,7 +16,7 @@ from hullguard.config import Config, ConfigError, ConfigFinder, is_excluded, val
 from hullguard.docs import rule_markdown, rules_reference
 from hullguard.discovery import DiscoveryError, discover
 from hullguard.documents import Document, detect_format, load_document
-from hullguard.engine import LintResult, lint_document
+from hullguard.engine import LintResult, lint_document, pace_collector
 from hullguard.fixer import FixError, choose_document_fixes, choose_fixes, fix_document, write_atomically
 from hullguard.model import Format, Severity
 from hullguard.parallel import lint_all, worker_count
@@ -125,9 +124,7 @@ def _read_inputs(args, finder: ConfigFinder, errors: list[str]) -> list[tuple[st
 
 
 def run_check(args) -> int:
-    # A run builds many small, acyclic objects (YAML nodes, spans) and frees them per file:
-    # the cyclic collector's default pace costs a quarter of the time and finds nothing.
-    gc.set_threshold(50_000, 20, 100)
+    pace_collector()
     for option in ("select", "extend_select", "ignore"):
         validate_selectors(getattr(args, option) or [], ALL_RULES, f"--{option.replace('_', '-')}")
     if args.diff and args.format != "text":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,17 @@ class LintResult:
     # When comparing (``check --since``, ``--baseline``): per finding, "new" or "existing"
     # (already there at the revision, or in the baseline); None when not comparing.
     states: list[str] | None = None
+
+
+def pace_collector() -> None:
+    """For a process that lints many files (or one file again and again): linting builds
+    many small, mostly acyclic objects (YAML nodes, spans, words) and frees them soon, and
+    at the cyclic collector's default pace (every 700 allocations) collecting costs a
+    quarter of the time and finds little. The objects loaded so far (modules, rules) live
+    as long as the process: frozen, full collections skip them (and forked workers share
+    their pages)."""
+    gc.set_threshold(50_000, 20, 100)
+    gc.freeze()
 
 
 def make_context(config: Config, path: Path | None, file_overrides: dict | None = None, project=None, previous=None) -> RuleContext:

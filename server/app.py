@@ -28,6 +28,7 @@ from hullguard import __version__
 from hullguard.config import CONFIG_FILES, Config, ConfigError
 from hullguard.digests import DigestCacheError
 from hullguard.docs import rule_markdown
+from hullguard.engine import pace_collector
 from hullguard.fixer import FixError, fix_document
 from hullguard.model import Format
 from hullguard.pinning import Pinner, pin_fix
@@ -570,6 +571,7 @@ def serve(verbose: bool = False) -> int:
     # enough to read the next edits (and see a burst); Python's default lets a thread keep
     # it for 5 ms at a time, and reading one message takes several hand-overs.
     sys.setswitchinterval(0.0005)
+    pace_collector()
     server.start_io()
     return 0 if server.protocol._shutdown else 1  # the protocol's rule: exit without shutdown is an error
 
