@@ -105,4 +105,4 @@ class SourceText:
 def utf16_column(line_text: str, column: int) -> int:
     """Convert a code-point column to UTF-16 code units (the LSP default encoding)."""
     prefix = line_text[:column]
-    return column + sum(1 for char in prefix if ord(char) > 0xFFFF)
+    return column if prefix.isascii() else len(prefix.encode("utf-16-le", "surrogatepass")) // 2
