@@ -193,6 +193,7 @@ class HullguardServer(LanguageServer):
         """Keep the file's latest lint; when its NetworkPolicies are no longer those the other
         open manifests were linted with, lint those again."""
         file.outcome = outcome
+        self.state.keep_model(file)
         if outcome.result is None:  # not linted (a broken config, an excluded file): the index is as it was
             return
         known = outcome.policies_before if file.policies is None else file.policies
@@ -217,11 +218,13 @@ class HullguardServer(LanguageServer):
         file = self.state.files.get(uri)
         if file is None or file.format is None:
             return None
-        if file.outcome is None or file.outcome.version != file.version:
+        if file.outcome is None or file.outcome.version != file.version or not file.outcome.has_model:
             outcome = await self.on_worker(run_lint, self.state.job(file))
             if file.version != outcome.version:
                 return None  # edited meanwhile: the client asks again
             self._outcome(file, outcome)
+        else:
+            self.state.keep_model(file)
         return file, file.outcome
 
     async def disk_changed(self, path: str, before: tuple | None = None) -> None:
@@ -367,6 +370,7 @@ async def did_close(ls: HullguardServer, params: types.DidCloseTextDocumentParam
     file = ls.state.files.pop(params.text_document.uri, None)
     if file is None:
         return
+    ls.state.forget(file)
     ls.dirty.discard(file.uri)
     if file.format is not None:
         ls.publish(file, [], None)

@@ -3,8 +3,10 @@ folder with its project index, and which files depend on which. Linting itself
 (``run_lint``) is a plain function of a snapshot, run on the worker thread."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +112,20 @@ class Outcome:
     @property
     def dependencies(self) -> set[str]:
         return self.result.dependencies if self.result else set()
+
+    @property
+    def has_model(self) -> bool:
+        """Whether the parsed file is still here (code actions and hover need it)."""
+        return self.result is None or self.document is not None
+
+    def without_model(self) -> "Outcome":
+        """The lint without the parsed file, which takes many times the text's memory:
+        what was published stays, the rest is parsed again when asked for."""
+        if self.document is None:
+            return self
+        stub = Document(self.document.path, self.document.format, None, None, self.document.error, self.document.error_span)
+        result = dataclasses.replace(self.result, document=stub) if self.result else None
+        return dataclasses.replace(self, document=None, result=result)
 
 
 @dataclass
@@ -225,10 +241,14 @@ def reindex_from_disk(project: ProjectIndex, path: str) -> tuple:
     return policy_signature(project, key)
 
 
+MODELS_KEPT = 32  # open files whose parsed model is kept, the most recently linted or used
+
+
 class State:
     """The open files and workspace folders; touched only on the event loop."""
 
     def __init__(self):
+        self.with_model: OrderedDict[str, OpenFile] = OrderedDict()  # by uri, least recent first
         self.files: dict[str, OpenFile] = {}
         self.outside = Folder(None, None)
         self.folders: list[Folder] = []
@@ -270,6 +290,19 @@ class State:
         folder = self.folder_for(file.path)
         overrides = {f.path: f.text for f in self.files.values() if f.path is not None and f is not file}
         return LintJob(file.path, file.text, file.version, file.format, folder.settings, overrides, folder.project, self.finder, self.results)
+
+    def keep_model(self, file: OpenFile) -> None:
+        """``file`` was just linted or used: keep its model; drop the least recently used
+        files' models beyond MODELS_KEPT (a workspace may have thousands of files open)."""
+        self.with_model[file.uri] = file
+        self.with_model.move_to_end(file.uri)
+        while len(self.with_model) > MODELS_KEPT:
+            _, oldest = self.with_model.popitem(last=False)
+            if oldest.outcome is not None:
+                oldest.outcome = oldest.outcome.without_model()
+
+    def forget(self, file: OpenFile) -> None:
+        self.with_model.pop(file.uri, None)
 
     def by_path(self, path: str) -> OpenFile | None:
         return next((f for f in self.files.values() if f.path == path), None)

@@ -145,3 +145,19 @@ async def test_a_fix_several_findings_offer_is_listed_once(client, workspace):
     harden = [a for a in actions if a.title.startswith("Harden container 'app'")]
     assert len(harden) == 1, [a.title for a in actions]
     assert {"HG101", "HG103", "HG104"} <= {d.code for d in harden[0].diagnostics}
+
+
+async def test_quick_fixes_for_a_file_whose_model_was_dropped(client, workspace):
+    # With many files open, only the most recently used keep their parsed model; the first
+    # file's quick fix still comes, from a fresh parse.
+    from hullguard.server.workspace import MODELS_KEPT
+
+    folder = fresh_folder(workspace)
+    text = "FROM python:3.12\nADD ./app /app\n"
+    first = open_file(client, folder / "Dockerfile", text)
+    hg204 = by_code(await diagnostics(client, first), "HG204")
+    for number in range(MODELS_KEPT + 1):
+        await diagnostics(client, open_file(client, folder / f"{number}.Dockerfile", text))
+    actions = await code_actions(client, first, hg204, only=[types.CodeActionKind.QuickFix])
+    fixed, found = await apply_action(client, first, text, titled(actions, "Replace ADD with COPY"))
+    assert fixed == "FROM python:3.12\nCOPY ./app /app\n" and "HG204" not in codes(found)
