@@ -186,17 +186,11 @@ def _build_loses_files(dockerfile: Dockerfile, before: Patterns, after: Patterns
     """Whether the build uses what ``after`` newly leaves out: a file it copies by name,
     or ``.git`` for a ``git`` command."""
 
-    def lost(path: str) -> bool:
-        return is_excluded(after, path) and not is_excluded(before, path)
-
-    for instruction in dockerfile.instructions:
-        for source in context_sources(instruction):
-            path = _context_path(source.value)
-            if path and lost(path):
-                return True
-        if lost(".git") and any(command.name == "git" for script in instruction.scripts for command in script.commands):
-            return True
-    return False
+    used = {_context_path(source.value) for instruction in dockerfile.instructions for source in context_sources(instruction)}
+    used.discard("")
+    if any(command.name == "git" for instruction in dockerfile.instructions for script in instruction.scripts for command in script.commands):
+        used.add(".git")
+    return any(is_excluded(after, path) and not is_excluded(before, path) for path in used)
 
 
 def _shared_with_other_dockerfiles(context: RuleContext) -> bool:
