@@ -16,9 +16,11 @@ inside dropped) with a map back to source positions, so every span is exact.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -86,6 +88,46 @@ def _lexed(text: str) -> tuple[Command, ...]:
     all the RUN scripts but the edited one are unchanged, so their commands are reused
     (commands hold offsets into ``text`` only, never positions in the file)."""
     return tuple(split_commands(text))
+
+
+# Like _lexed: the language server parses the file again on every keystroke, and all the
+# instructions but the edited one are as they were. Words hold offsets into the text, never
+# file positions, so what one parse worked out serves the next.
+
+
+@functools.lru_cache(maxsize=8192)
+def _flags_and_rest(text: str, args_start: int, escape: str) -> tuple[tuple[Word, ...], int]:
+    """The ``--name=value`` flags after the keyword, and the offset where the rest starts."""
+    flags = []
+    for word in iter_words(text[args_start:], args_start, escape):  # stops at the first non-flag
+        if not word.raw.startswith("--"):
+            return tuple(flags), word.start
+        flags.append(word)
+    return tuple(flags), len(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _words(arguments: str, start: int, escape: str) -> tuple[Word, ...]:
+    return tuple(split_words(arguments, start, escape))
+
+
+@functools.lru_cache(maxsize=8192)
+def _key_values(arguments: str, start: int, escape: str, legacy_pairs: bool) -> tuple[KeyValue, ...]:
+    return tuple(parse_key_values(arguments, start, escape, legacy_pairs=legacy_pairs))
+
+
+@functools.lru_cache(maxsize=8192)
+def _json_arguments(arguments: str) -> tuple[str, ...] | None:
+    arguments = arguments.strip()
+    if not arguments.startswith("["):
+        return None
+    try:
+        parsed = json.loads(arguments)
+    except ValueError:
+        return None
+    if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+        return tuple(parsed)
+    return None
 
 
 @dataclass
@@ -195,23 +237,13 @@ class Instruction:
         return self.span(0, len(self.text.rstrip()))
 
     @cached_property
-    def _flags_and_rest(self) -> tuple[list[Word], int]:
-        flags = []
-        rest = self.args_start
-        for word in iter_words(self.text[self.args_start :], self.args_start, self.escape):  # stops at the first non-flag
-            if not word.raw.startswith("--"):
-                rest = word.start
-                break
-            flags.append(word)
-            rest = word.end
-        else:
-            rest = len(self.text)
-        return flags, rest
+    def _flags_and_rest(self) -> tuple[tuple[Word, ...], int]:
+        return _flags_and_rest(self.text, self.args_start, self.escape)
 
-    @property
+    @cached_property
     def flags(self) -> list[Word]:
         """``--name=value`` flags (``RUN --mount=…``, ``COPY --from=…``, ``FROM --platform=…``)."""
-        return self._flags_and_rest[0]
+        return list(self._flags_and_rest[0])
 
     def flag(self, name: str) -> Word | None:
         return next((f for f in self.flags if f.value.split("=", 1)[0] == f"--{name}"), None)
@@ -230,25 +262,17 @@ class Instruction:
 
     @cached_property
     def words(self) -> list[Word]:
-        return split_words(self.arguments, self.rest_start, self.escape)
+        return list(_words(self.arguments, self.rest_start, self.escape))
 
     @cached_property
     def json_arguments(self) -> list[str] | None:
         """The exec-form (JSON array) arguments, or None for shell form."""
-        arguments = self.arguments.strip()
-        if not arguments.startswith("["):
-            return None
-        try:
-            parsed = json.loads(arguments)
-        except ValueError:
-            return None
-        if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
-            return parsed
-        return None
+        parsed = _json_arguments(self.arguments)
+        return None if parsed is None else list(parsed)
 
     @cached_property
     def key_values(self) -> list[KeyValue]:
-        return parse_key_values(self.arguments, self.rest_start, self.escape, legacy_pairs=self.keyword != "ARG")
+        return list(_key_values(self.arguments, self.rest_start, self.escape, self.keyword != "ARG"))
 
     @cached_property
     def scripts(self) -> list[Script]:
@@ -439,6 +463,32 @@ class _Scanner:
         return True
 
     def _instruction(self) -> Instruction:
+        start = self.number
+        key = (self.escape, self.lines[start])
+        for scanned in _SCANNED.get(key, ()):
+            if tuple(self.lines[start : start + len(scanned.lines)]) == scanned.lines:
+                _SCANNED.move_to_end(key)
+                return self._reuse(scanned)
+        comments_before = len(self.comments)
+        instruction, complete = self._scan_instruction()
+        if complete:  # not cut short by the end of the file, where more lines may come
+            _remember(key, _Scanned.of(tuple(self.lines[start : self.number]), instruction, tuple(self.comments[comments_before:])))
+        return instruction
+
+    def _reuse(self, scanned: "_Scanned") -> Instruction:
+        """An instruction scanned before from the same lines, maybe at another line."""
+        lines = self.number - scanned.start_line
+        self.number += len(scanned.lines)
+        self.comments.extend(Comment(c.line + lines, c.text, c.column) for c in scanned.comments)
+        instruction = Instruction(scanned.keyword, scanned.text, _moved_map(scanned.map, lines), scanned.start_line + lines, scanned.end_line + lines, self.escape)
+        instruction.heredocs = [
+            dataclasses.replace(doc, map=_moved_map(doc.map, lines), start_line=doc.start_line + lines, end_line=doc.end_line + lines) for doc in scanned.heredocs
+        ]
+        return instruction
+
+    def _scan_instruction(self) -> tuple[Instruction, bool]:
+        """The instruction, and whether it ended before the end of the file (its last line
+        does not continue)."""
         start = end = self.number
         parts = []
         source_map = SourceMap()
@@ -468,7 +518,7 @@ class _Scanner:
                 if heredoc is not None:
                     instruction.heredocs.append(heredoc)
                     instruction.end_line = heredoc.end_line
-        return instruction
+        return instruction, not continued
 
     @staticmethod
     def _can_contain_heredoc(instruction: Instruction) -> bool:
@@ -507,6 +557,49 @@ class _Scanner:
             body_map.add(0, Position(self.number, 0), 0)
         self.number += 1
         return Heredoc(delimiter, strip_tabs, "".join(body), body_map, body_start, self.number - 1, word)
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    """An instruction as scanned from ``lines``, and the comments inside its continuation."""
+
+    lines: tuple[str, ...]
+    keyword: str
+    text: str
+    map: SourceMap
+    start_line: int
+    end_line: int
+    heredocs: tuple[Heredoc, ...]
+    comments: tuple[Comment, ...]
+
+    @classmethod
+    def of(cls, lines: tuple[str, ...], instruction: Instruction, comments: tuple[Comment, ...]) -> "_Scanned":
+        # Not the instruction itself: each parse needs its own (stage and shell differ), and
+        # keeping it would keep its whole Dockerfile alive.
+        i = instruction
+        return cls(lines, i.keyword, i.text, i.map, i.start_line, i.end_line, tuple(i.heredocs), comments)
+
+
+# The language server parses a file again on every keystroke, and only the edited
+# instruction has changed: the others are taken from here, by their first line (and the
+# escape character), after checking all their lines, and moved if lines were added above.
+_SCANNED: OrderedDict[tuple[str, str], list[_Scanned]] = OrderedDict()
+SCANNED_KEPT = 8192
+
+
+def _remember(key: tuple[str, str], scanned: _Scanned) -> None:
+    found = _SCANNED.setdefault(key, [])
+    found.insert(0, scanned)
+    del found[4:]  # identical first lines (`RUN set -eux; \`): a few variants each
+    _SCANNED.move_to_end(key)
+    if len(_SCANNED) > SCANNED_KEPT:
+        _SCANNED.popitem(last=False)
+
+
+def _moved_map(source: SourceMap, lines: int) -> SourceMap:
+    if not lines:
+        return source  # never changed once built, so it can be shared
+    return SourceMap(source.starts, [Position(p.line + lines, p.column) for p in source.positions], source.ends)
 
 
 def _reject_template(instruction: Instruction, keyword: str) -> None:
