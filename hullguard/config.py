@@ -7,6 +7,7 @@ typo never silently turns a rule off.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -77,15 +78,34 @@ def validate_selectors(selectors, rules: list[Rule], where: str) -> None:
             raise ConfigError(f"{where}: unknown rule code or name {selector!r}")
 
 
+# enabled_rules' answers by what they depend on: every file of a run asks the same few
+# questions. A key holds the rules' identities, and its value the rules (kept alive, so
+# no identity is reused while the entry exists).
+_ENABLED: dict[tuple, tuple[tuple[Rule, ...], list[Rule]]] = {}
+_ENABLED_SIZE = 256
+
+
 def enabled_rules(config: Config, rules: list[Rule], path: Path | None = None) -> list[Rule]:
-    ignored = list(config.ignore) + per_file_ignored(config, path)
+    select = None if config.select is None else tuple(config.select)
+    extend_select = tuple(config.extend_select)
+    ignored = tuple(config.ignore) + tuple(per_file_ignored(config, path))
+    key = (select, extend_select, ignored, tuple(map(id, rules)))
+    cached = _ENABLED.get(key)
+    if cached is None:
+        if len(_ENABLED) >= _ENABLED_SIZE:
+            _ENABLED.clear()
+        cached = _ENABLED[key] = tuple(rules), _choose_rules(select, extend_select, ignored, rules)
+    return list(cached[1])
+
+
+def _choose_rules(select: tuple[str, ...] | None, extend_select: tuple[str, ...], ignored: tuple[str, ...], rules: list[Rule]) -> list[Rule]:
     chosen = []
     for rule in rules:
-        if config.select is None:
+        if select is None:
             selected = rule.enabled_by_default
         else:
-            selected = any(selector_matches(s, rule) for s in config.select)
-        selected = selected or any(selector_matches(s, rule) for s in config.extend_select)
+            selected = any(selector_matches(s, rule) for s in select)
+        selected = selected or any(selector_matches(s, rule) for s in extend_select)
         if selected and not any(selector_matches(s, rule) for s in ignored):
             chosen.append(rule)
     return chosen
@@ -256,25 +276,26 @@ class ConfigFinder:
         self.explicit = read_config_file(explicit, rules) if explicit else None
         if explicit and self.explicit is None:
             raise ConfigError(f"{explicit}: no [tool.hullguard] table")
-        self._by_folder: dict[Path, Config] = {}
+        self._by_folder: dict[str, Config] = {}  # by resolved folder
 
     def for_file(self, path: Path | None) -> Config:
         if self.explicit is not None:
             return self.explicit
-        folder = (path.parent if path else Path.cwd()).resolve()
-        return self._for_folder(folder)
+        # os.path, not Path.resolve: the same answer, without building Paths for every file.
+        return self._for_folder(os.path.realpath(os.path.dirname(path) if path else os.getcwd()))
 
-    def _for_folder(self, folder: Path) -> Config:
+    def _for_folder(self, folder: str) -> Config:
         if folder in self._by_folder:
             return self._by_folder[folder]
         config = None
         for name in CONFIG_FILES:
-            candidate = folder / name
+            candidate = Path(folder, name)
             if candidate.is_file():
                 config = read_config_file(candidate, self.rules)
                 if config is not None:
                     break
         if config is None:
-            config = Config() if folder.parent == folder else self._for_folder(folder.parent)
+            parent = os.path.dirname(folder)
+            config = Config() if parent == folder else self._for_folder(parent)
         self._by_folder[folder] = config
         return config

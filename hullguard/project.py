@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
 from hullguard.kubernetes import KubernetesFile
@@ -28,7 +30,13 @@ class NetworkPolicy:
     pod_selector: YamlNode | None
 
     def selects(self, labels: dict[str, str]) -> bool:
-        return selector_matches(self.pod_selector, labels)
+        """Kubernetes label-selector semantics: an empty selector selects every pod; a missing
+        one (or one we cannot read) selects none; matchLabels and matchExpressions all hold."""
+        return self._selector is not None and _satisfies(self._selector, labels)
+
+    @cached_property
+    def _selector(self) -> _Selector | None:
+        return _read_selector(self.pod_selector)  # once: HG404 asks for every workload
 
 
 @dataclass
@@ -46,16 +54,16 @@ class ProjectIndex:
         documents are parsed, so the run need not keep every parsed file in memory."""
         key = os.path.normpath(path)
         try:
-            source = SourceText(data.decode("utf-8").removeprefix("\ufeff"))
+            text = data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError:
             return  # reported when the file is linted
-        self.policies[key] = _policies_in_text(key, source)
+        self.policies[key] = _policies_in_text(key, text)
 
     def policies_near(self, path: str | None) -> list[NetworkPolicy]:
         """Every indexed policy, after indexing the YAML files of ``path``'s folder."""
         if path is not None:
             self._index_folder(os.path.dirname(os.path.normpath(path)) or ".")
-        return [policy for found in self.policies.values() for policy in found]
+        return list(chain.from_iterable(self.policies.values()))
 
     def _index_folder(self, folder: str) -> None:
         if folder in self._folders:
@@ -94,19 +102,19 @@ def _policies_in_file(path: str) -> list[NetworkPolicy]:
             return cached[2]
         if status.st_size > MAX_INDEXED_FILE:
             return []
-        source = SourceText(Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff"))
+        text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError):
         return []  # the file is reported when it is linted itself
-    found = _policies_in_text(path, source)
+    found = _policies_in_text(path, text)
     _FILES[path] = (status.st_mtime_ns, status.st_size, found)
     return found
 
 
-def _policies_in_text(path: str, source: SourceText) -> list[NetworkPolicy]:
-    if "NetworkPolicy" not in source.text:
+def _policies_in_text(path: str, text: str) -> list[NetworkPolicy]:
+    if "NetworkPolicy" not in text:
         return []  # most files: no need to split them
     found = []
-    for doc in split_documents(source, max_bytes=None):
+    for doc in split_documents(SourceText(text), max_bytes=None):
         peeked = peek_kind(doc.text)
         if peeked is None or peeked[1] != "NetworkPolicy":
             continue
@@ -138,19 +146,32 @@ def labels_of(node: YamlNode | None) -> dict[str, str]:
     return labels
 
 
-def selector_matches(selector: YamlNode | None, labels: dict[str, str]) -> bool:
-    """Kubernetes label-selector semantics: an empty selector selects every pod; a missing
-    one (or one we cannot read) selects none; matchLabels and matchExpressions all hold."""
+# A label selector as read: its matchLabels, and its matchExpressions as (key, operator, values).
+_Selector = tuple[dict[str, str], list[tuple[str | None, str, set[str | None]]]]
+_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def _read_selector(selector: YamlNode | None) -> _Selector | None:
+    """None for a selector that selects no pod: missing, or one we cannot read."""
     if selector is None or not isinstance(selector, YamlMapping):
-        return False
-    for key, value in labels_of(selector.get("matchLabels")).items():
-        if labels.get(key) != value:
-            return False
+        return None
+    expressions = []
     for expression in items(selector.get("matchExpressions")):
         if not isinstance(expression, YamlMapping):
-            return False
+            return None
         key, operator = text_of(expression.get("key")), text_of(expression.get("operator"))
-        values = {text_of(v) for v in items(expression.get("values"))}
+        if operator not in _OPERATORS:
+            return None
+        expressions.append((key, operator, {text_of(v) for v in items(expression.get("values"))}))
+    return labels_of(selector.get("matchLabels")), expressions
+
+
+def _satisfies(selector: _Selector, labels: dict[str, str]) -> bool:
+    match_labels, expressions = selector
+    for key, value in match_labels.items():
+        if labels.get(key) != value:
+            return False
+    for key, operator, values in expressions:
         if operator == "In" and labels.get(key) not in values:
             return False
         if operator == "NotIn" and key in labels and labels[key] in values:
@@ -158,7 +179,5 @@ def selector_matches(selector: YamlNode | None, labels: dict[str, str]) -> bool:
         if operator == "Exists" and key not in labels:
             return False
         if operator == "DoesNotExist" and key in labels:
-            return False
-        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
             return False
     return True

@@ -45,9 +45,10 @@ may be redefined (YAML 1.2; the alias takes the latest one).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Union
 
@@ -112,8 +113,26 @@ def _is_marker(line: str, marker: str) -> bool:
     return line.startswith(marker) and line[3:4] in ("", " ", "\t")
 
 
+class _LineStartPattern:
+    """A pattern matched at line starts only, found fast: ``re`` tries a ``^`` pattern at
+    every character, but jumps from one newline to the next to find ``\n`` (so does
+    ``\n(?=...)``). A pattern here must match within one line, so matches cannot overlap."""
+
+    def __init__(self, pattern: str):
+        self.pattern = re.compile("^(?:" + pattern + ")", re.MULTILINE)
+        self._after_newline = re.compile("\n(?=" + pattern + ")", re.MULTILINE)
+
+    def finditer(self, text: str):
+        """The matches, in order, as ``pattern.finditer`` would find them."""
+        match = self.pattern.match(text)
+        if match is not None:
+            yield match
+        for newline in self._after_newline.finditer(text):
+            yield self.pattern.match(text, newline.end())
+
+
 # A line starting with "---" or "..." (and a blank or its end), or with "%" (a directive).
-_BOUNDARY = re.compile(r"^(?:(---|\.\.\.)(?=[ \t\r\n]|\Z)(.*)|%)", re.MULTILINE)
+_BOUNDARY = _LineStartPattern(r"(---|\.\.\.)(?=[ \t\r\n]|\Z)(.*)|%")
 _CONTENT_LINE = re.compile(r"^[ \t]*[^ \t\r\n#]", re.MULTILINE)
 
 
@@ -178,15 +197,14 @@ def split_documents(source: SourceText, *, max_bytes: int | None = MAX_BYTES) ->
 # --- 2. peeking at top-level keys ----------------------------------------------------------
 
 _VALUE = r"""[ \t]*:[ \t]+(?:"([^"\\\r\n]*)"|'([^'\r\n]*)'|([^\s#'"&*!|>{}\[\],%@`][^\r\n#]*?))[ \t]*(?:\#[^\r\n]*)?\r?$"""
-_API_VERSION = re.compile(r"""^(?:apiVersion|"apiVersion"|'apiVersion')""" + _VALUE, re.MULTILINE)
-_KIND = re.compile(r"""^(?:kind|"kind"|'kind')""" + _VALUE, re.MULTILINE)
-_TOP_LEVEL_KEY = re.compile(
-    r"""^(?:"([^"\\\r\n]*)"|'([^'\r\n]*)'|((?![-?:][ \t\r\n])[^\s#'"&*!|>{}\[\],%@`][^\r\n]*?))[ \t]*:(?:[ \t]|\r?$)""",
-    re.MULTILINE,
+_API_VERSION = _LineStartPattern(r"""(?:apiVersion|"apiVersion"|'apiVersion')""" + _VALUE)
+_KIND = _LineStartPattern(r"""(?:kind|"kind"|'kind')""" + _VALUE)
+_TOP_LEVEL_KEY = _LineStartPattern(
+    r"""(?:"([^"\\\r\n]*)"|'([^'\r\n]*)'|((?![-?:][ \t\r\n])[^\s#'"&*!|>{}\[\],%@`][^\r\n]*?))[ \t]*:(?:[ \t]|\r?$)"""
 )
 
 
-def _last_value(pattern: re.Pattern, text: str) -> str | None:
+def _last_value(pattern: _LineStartPattern, text: str) -> str | None:
     value = None
     for match in pattern.finditer(text):  # the last one wins, as in YamlMapping.get
         value = next(group for group in match.groups() if group is not None)
@@ -263,20 +281,37 @@ class YamlMapping:
     tag: str
     flow: bool
     span: Span
+    # Built on the first ``get_pair``, as rules look up many keys of the same mapping: its
+    # scalar keys' entries (the last one of each), and whether it has ``<<`` merge keys.
+    _index: tuple[dict[str, tuple["YamlNode", "YamlNode"]], bool] | None = field(default=None, init=False, repr=False)
 
     def get_pair(self, key: str) -> tuple["YamlNode", "YamlNode"] | None:
         """The (key node, value node) entry for ``key``: the last one written in this mapping,
         else the one a ``<<`` merge brings in (a later ``<<`` key wins; within one, the first
         mapping of its sequence wins, as in the YAML merge-key spec)."""
-        for pair in reversed(self.pairs):
-            node = pair[0]
-            if isinstance(node, YamlScalar) and node.value == key and node.tag != MERGE_TAG:
-                return pair
+        index = self._index
+        if index is None:
+            index = self._index = self._build_index()
+        pair = index[0].get(key)
+        if pair is not None or not index[1]:
+            return pair
         for source in self._merged_mappings():
             pair = source.get_pair(key)
             if pair is not None:
                 return pair
         return None
+
+    def _build_index(self) -> tuple[dict[str, tuple["YamlNode", "YamlNode"]], bool]:
+        entries = {}
+        merges = False
+        for pair in self.pairs:
+            node = pair[0]
+            if isinstance(node, YamlScalar):
+                if node.tag == MERGE_TAG:
+                    merges = True
+                else:
+                    entries[node.value] = pair
+        return entries, merges
 
     def get(self, key: str) -> "YamlNode | None":
         pair = self.get_pair(key)
@@ -568,9 +603,11 @@ class _Positions:
 
     def __init__(self, doc: YamlDocumentText):
         self.doc = doc
+        self.first_line = doc.first_line
         text = doc.text
         self.size = len(text)
-        self.by_index = any(char in text for char in "\x85\u2028\u2029") or text.count("\r") != text.count("\r\n")
+        by_index = any(char in text for char in "\x85\u2028\u2029") or text.count("\r") != text.count("\r\n")
+        self.by_line_below = 0 if by_index else self.size  # a mark before this index maps by its line
 
     @cached_property
     def text(self) -> SourceText:
@@ -584,12 +621,15 @@ class _Positions:
         return Position(self.doc.first_line + position.line, position.column)
 
     def mark(self, mark) -> Position:
-        if self.by_index or mark.index >= self.size:
+        if mark.index >= self.by_line_below:
             return self.position(mark.index)
-        return Position(self.doc.first_line + mark.line, mark.column)
+        return Position(self.first_line + mark.line, mark.column)
 
     def span(self, start_mark, end_mark) -> Span:
-        return Span(self.mark(start_mark), self.mark(end_mark))
+        if end_mark.index >= self.by_line_below:
+            return Span(self.mark(start_mark), self.mark(end_mark))
+        first_line = self.first_line  # inlined: one call per scalar of the stream
+        return Span(Position(first_line + start_mark.line, start_mark.column), Position(first_line + end_mark.line, end_mark.column))
 
     def char_span(self, index: int) -> Span:
         """The character at ``index``, or an empty span at a line's end."""
@@ -654,6 +694,17 @@ class _Frame:
 _RESOLVER = yaml.resolver.Resolver()
 
 
+def _resolve_scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    if implicit[0] and len(value) <= 64:  # short plain scalars: most values repeat
+        return _plain_scalar_tag(value)
+    return _RESOLVER.resolve(ScalarNode, value, implicit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_scalar_tag(value: str) -> str:
+    return _RESOLVER.resolve(ScalarNode, value, (True, False))
+
+
 def compose_document(
     doc: YamlDocumentText, *, loader: str | None = None, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
 ) -> YamlDocument:
@@ -682,29 +733,19 @@ def compose_document(
 def _compose(doc: YamlDocumentText, parser, positions: _Positions, max_nodes: int, max_depth: int) -> YamlDocument:
     anchors: dict[str, tuple[YamlNode, int]] = {}  # name -> (node, its size with aliases expanded)
     open_anchors: dict[str, _Frame] = {}  # anchors on collections not closed yet, unless redefined since
-    stack: list[_Frame] = []
+    outside = _Frame(None, 0)  # holds the root
+    stack: list[_Frame] = [outside]
+    items, spans = outside.items, outside.spans  # the innermost open collection's (hot: one per event)
     duplicates: list[DuplicateKey] = []
-    root: YamlNode | None = None
     visited = 0  # nodes, with every alias counted as the size of the node it names
     through_aliases = 0  # the part of ``visited`` that aliases brought
     documents = 0
 
-    def add(node: YamlNode, span: Span) -> None:
-        nonlocal root
-        if stack:
-            stack[-1].items.append(node)
-            stack[-1].spans.append(span)
-        else:
-            root = node
-
-    def count(size: int, event) -> None:
-        nonlocal visited
-        visited += size
-        if visited > max_nodes:
-            span = positions.span(event.start_mark, event.end_mark)
-            if visited - through_aliases > max_nodes:
-                raise YamlError(f"document too large: more than {max_nodes:,} nodes", span)
-            raise YamlError(f"alias expansion exceeds {max_nodes:,} nodes (a 'billion laughs' document?)", span)
+    def too_large(event) -> YamlError:
+        span = positions.span(event.start_mark, event.end_mark)
+        if visited - through_aliases > max_nodes:
+            return YamlError(f"document too large: more than {max_nodes:,} nodes", span)
+        return YamlError(f"alias expansion exceeds {max_nodes:,} nodes (a 'billion laughs' document?)", span)
 
     while True:
         event = parser.get_event()
@@ -716,20 +757,27 @@ def _compose(doc: YamlDocumentText, parser, positions: _Positions, max_nodes: in
                 span = Span(span.start, positions.block_scalar_end(span))
             tag = event.tag
             if tag is None or tag == "!":
-                tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+                tag = _resolve_scalar_tag(event.value, event.implicit)
             node = YamlScalar(event.value, tag, style, span)
-            count(1, event)
+            visited += 1
+            if visited > max_nodes:
+                raise too_large(event)
             if event.anchor is not None:
                 anchors[event.anchor] = (node, 1)
                 open_anchors.pop(event.anchor, None)
-            add(node, span)
+            items.append(node)
+            spans.append(span)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            if len(stack) >= max_depth:
+            if len(stack) > max_depth:
                 raise YamlError(f"nested deeper than {max_depth} levels", positions.span(event.start_mark, event.end_mark))
-            count(1, event)
-            stack.append(_Frame(event, visited - 1))
+            visited += 1
+            if visited > max_nodes:
+                raise too_large(event)
+            frame = _Frame(event, visited - 1)
+            stack.append(frame)
+            items, spans = frame.items, frame.spans
             if event.anchor is not None:
-                open_anchors[event.anchor] = stack[-1]
+                open_anchors[event.anchor] = frame
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             frame = stack.pop()
             start = frame.event
@@ -737,21 +785,23 @@ def _compose(doc: YamlDocumentText, parser, positions: _Positions, max_nodes: in
             if tag is None or tag == "!":
                 tag = MAP_TAG if kind is MappingEndEvent else SEQ_TAG
             flow = bool(start.flow_style)
-            if flow or not frame.spans:
+            if flow or not spans:
                 end = positions.mark(event.end_mark)
             else:
-                end = max(span.end for span in frame.spans[-2:])
+                end = max(span.end for span in spans[-2:])
             span = Span(positions.mark(start.start_mark), end)
             if kind is MappingEndEvent:
-                pairs = tuple(zip(frame.items[0::2], frame.items[1::2]))
-                duplicates.extend(_duplicates(pairs, frame.spans[0::2]))
-                node = YamlMapping(pairs, tag, flow, span)
+                keys = items[0::2]
+                duplicates.extend(_duplicates(keys, spans[0::2]))
+                node = YamlMapping(tuple(zip(keys, items[1::2])), tag, flow, span)
             else:
-                node = YamlSequence(tuple(frame.items), tag, flow, span)
+                node = YamlSequence(tuple(items), tag, flow, span)
             if start.anchor is not None and open_anchors.get(start.anchor) is frame:
                 del open_anchors[start.anchor]
                 anchors[start.anchor] = (node, visited - frame.visited)
-            add(node, span)
+            items, spans = stack[-1].items, stack[-1].spans
+            items.append(node)
+            spans.append(span)
         elif kind is AliasEvent:
             span = positions.span(event.start_mark, event.end_mark)
             if event.anchor in open_anchors:
@@ -760,20 +810,24 @@ def _compose(doc: YamlDocumentText, parser, positions: _Positions, max_nodes: in
                 raise YamlError(f"found undefined alias '{event.anchor}'", span)
             node, size = anchors[event.anchor]
             through_aliases += size
-            count(size, event)
-            add(node, span)
+            visited += size
+            if visited > max_nodes:
+                raise too_large(event)
+            items.append(node)
+            spans.append(span)
         elif kind is DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise YamlError("a second document in the same text: a '---' not at the start of a line?", positions.span(event.start_mark, event.end_mark))
         elif kind is StreamEndEvent:
+            root = outside.items[-1] if outside.items else None
             return YamlDocument(doc, root, tuple(sorted(duplicates, key=lambda duplicate: duplicate.span.start)))
 
 
-def _duplicates(pairs, key_spans: list[Span]) -> list[DuplicateKey]:
+def _duplicates(keys: list[YamlNode], key_spans: list[Span]) -> list[DuplicateKey]:
     seen: dict[object, Span] = {}
     found = []
-    for (key, _), span in zip(pairs, key_spans):
+    for key, span in zip(keys, key_spans):
         if not isinstance(key, YamlScalar) or key.tag == MERGE_TAG:
             continue
         identity = _key_identity(key)

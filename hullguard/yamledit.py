@@ -14,6 +14,7 @@ ancestors* is written where its anchor is, and only the caller, who walked there
 """
 from __future__ import annotations
 
+import functools
 import re
 import weakref
 from collections import Counter
@@ -49,6 +50,7 @@ _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
 
+@functools.lru_cache(maxsize=1024)  # fixes render the same few keys and values again and again
 def _plain_tag(text: str) -> str | None:
     """The tag YAML readers give ``text`` written as a plain scalar; None when it cannot be
     written plain or when readers disagree on it."""
@@ -193,6 +195,8 @@ def _measure_indent_unit(source: SourceText) -> int:
     steps: Counter[int] = Counter()
     lines = source.lines
     for number, line in enumerate(lines):
+        if "#" not in line and not line.rstrip(" \t").endswith(":"):
+            continue  # cannot match: most lines are "key: value"
         match = _OPENING_KEY.match(line)
         if not match or ": " in match.group(2):
             continue
