@@ -22,6 +22,7 @@ import cattrs
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from hullguard import __version__
@@ -37,7 +38,7 @@ from hullguard.rules import RULES_BY_CODE
 from hullguard.text import Span
 
 from hullguard.server import actions, add_arguments
-from hullguard.server.protocol import EditSupport, Positions, diagnostics, error_diagnostic
+from hullguard.server.protocol import EditSupport, Positions, TextBuffer, diagnostics, error_diagnostic
 from hullguard.server.workspace import (
     LintJob,
     OpenFile,
@@ -65,7 +66,24 @@ QUIET = 0.05  # seconds without an edit that end a burst (edits arriving while a
 
 class Protocol(LanguageServerProtocol):
     """Answers a request whose parameters do not fit the protocol with InvalidParams
-    (pygls would only log it, leaving the client waiting for ever)."""
+    (pygls would only log it, leaving the client waiting for ever). The open files' text is
+    kept by the server (``OpenFile.buffer``), not in pygls' workspace as well."""
+
+    def _user_handler(self, method: str, params):
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
     def structure_message(self, data):
         try:
@@ -332,7 +350,7 @@ def shutdown(ls: HullguardServer, params) -> None:
 def did_open(ls: HullguardServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
     path = _path_of(item.uri)
-    file = OpenFile(item.uri, path, file_format(path, item.language_id), item.version, item.text)
+    file = OpenFile(item.uri, path, file_format(path, item.language_id), item.version, TextBuffer(item.text))
     ls.state.files[item.uri] = file
     ls.request_lint(file)
 
@@ -342,8 +360,9 @@ def did_change(ls: HullguardServer, params: types.DidChangeTextDocumentParams) -
     file = ls.state.files.get(params.text_document.uri)
     if file is None:
         return
-    document = ls.workspace.get_text_document(file.uri)  # pygls applied the changes
-    file.text, file.version = document.source, params.text_document.version
+    for change in params.content_changes:
+        file.buffer.apply(change, ls.encoding)
+    file.version = params.text_document.version
     if ls.on_type(file):
         ls.edited(file)
     if file.path is not None:

@@ -20,6 +20,8 @@ from hullguard.rules import ALL_RULES
 from hullguard.text import BOM, SourceText
 from hullguard.yamldoc import YamlMapping, YamlNode, YamlSequence
 
+from hullguard.server.protocol import TextBuffer
+
 logger = logging.getLogger(__name__)
 
 RUN_MODES = ("onType", "onSave")
@@ -134,9 +136,13 @@ class OpenFile:
     path: str | None  # normalised absolute path; None for an unsaved (untitled) buffer
     format: Format | None  # None: not a file hullguard lints (a .dockerignore buffer, say)
     version: int | None
-    text: str
+    buffer: TextBuffer  # its text, as the client has it
     outcome: Outcome | None = None  # the latest lint
     policies: tuple | None = None  # its NetworkPolicies as the other open manifests were last linted with
+
+    @property
+    def text(self) -> str:
+        return self.buffer.text
 
 
 def file_format(path: str | None, language_id: str | None) -> Format | None:

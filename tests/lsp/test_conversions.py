@@ -91,3 +91,50 @@ def test_file_creation_without_create_file_support_is_a_plain_edit():
     assert [type(change) for change in versioned] == [types.TextDocumentEdit]
     plain = built(EditSupport(False, False))
     assert plain.document_changes is None and plain.changes["file:///w/.dockerignore"][0].new_text == ".git\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
+def test_text_buffer_applies_changes_as_pygls_does(encoding):
+    # pygls' own document (rebuilt line by line on each change) is the reference, for
+    # positions inside the text (past a line's end, pygls does not clamp as the protocol says).
+    import random
+
+    from pygls.workspace import TextDocument
+    from pygls.workspace.position_codec import PositionCodec
+
+    from hullguard.server.protocol import TextBuffer, _units
+
+    rng = random.Random(7)
+    pieces = ["a", "é", "😀", " ", "\n", "\r\n", "key: value", "RUN x \\\n"]
+    text = "FROM x\r\nRUN 😀é\n\nlast"
+    buffer = TextBuffer(text)
+    reference = TextDocument("file:///f", text, position_codec=PositionCodec(encoding))
+
+    def position():
+        lines = reference.source.split("\n")
+        line = rng.randrange(len(lines))
+        content = lines[line].removesuffix("\r")
+        return types.Position(line, _units(content[: rng.randrange(len(content) + 1)], encoding))
+
+    for _ in range(400):
+        start, end = sorted((position(), position()), key=lambda p: (p.line, p.character))
+        inserted = "".join(rng.choice(pieces) for _ in range(rng.randrange(4)))
+        change = types.TextDocumentContentChangePartial(range=types.Range(start, end), text=inserted)
+        if rng.random() < 0.02:
+            change = types.TextDocumentContentChangeWholeDocument(text=inserted)
+        buffer.apply(change, encoding)
+        reference.apply_change(change)
+        assert buffer.text == reference.source
+
+
+def test_text_buffer_clamps_positions_past_a_line_or_the_text():
+    from hullguard.server.protocol import TextBuffer
+
+    buffer = TextBuffer("ab\r\nlast")
+    change = types.TextDocumentContentChangePartial(range=types.Range(types.Position(0, 9), types.Position(1, 10)), text="!")
+    buffer.apply(change, "utf-16")
+    assert buffer.text == "ab!"  # from the end of line 0 (before its CR LF) to the end of line 1
+    buffer.apply(types.TextDocumentContentChangePartial(range=types.Range(types.Position(5, 0), types.Position(6, 0)), text="\nend"), "utf-16")
+    assert buffer.text == "ab!\nend"  # past the last line: at the end of the text
+    buffer.apply(types.TextDocumentContentChangePartial(range=types.Range(types.Position(1, 0), types.Position(1, 1)), text="E"), "utf-16")
+    assert buffer.text == "ab!\nEnd"
