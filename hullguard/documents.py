@@ -10,7 +10,7 @@ from hullguard.dockerfile import Dockerfile, DockerfileError, parse_dockerfile
 from hullguard.kubernetes import KubernetesFile, parse_kubernetes
 from hullguard.model import Format
 from hullguard.text import DecodeError, SourceText, Span
-from hullguard.yamldoc import YamlDocumentText, looks_like_compose, peek_kind, split_documents
+from hullguard.yamldoc import YamlDocumentText, looks_like_compose, peek_document_kind, split_documents
 
 MAX_FILE_SIZE = 5 * 1024 * 1024  # bytes; the `max-file-size` setting
 
@@ -78,4 +78,4 @@ def load_document(path: str, data: bytes | str, document_format: Format, *, max_
 
 def _is_compose_content(pieces: list[YamlDocumentText]) -> bool:
     documents = [doc for doc in pieces if not doc.empty]
-    return bool(documents) and looks_like_compose(documents[0].text) and not any(peek_kind(doc.text) for doc in documents)
+    return bool(documents) and looks_like_compose(documents[0].text) and not any(peek_document_kind(doc) for doc in documents)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from hullguard.text import SourceText, Span
-from hullguard.yamldoc import YamlDocument, YamlDocumentText, YamlMapping, YamlScalar, peek_kind, split_documents
+from hullguard.yamldoc import YamlDocument, YamlDocumentText, YamlMapping, YamlScalar, peek_document_kind, split_documents
 from hullguard.yamlfile import Problem, YamlFile, compose_or_report, items, mapping_at, text_of
 
 # Where each workload kind keeps its pod template (a mapping with ``metadata`` and ``spec``);
@@ -167,7 +167,7 @@ def parse_kubernetes(source: SourceText, pieces: list[YamlDocumentText] | None =
     for doc in split_documents(source, max_bytes=None) if pieces is None else pieces:
         if doc.empty:
             continue
-        peeked = peek_kind(doc.text)
+        peeked = peek_document_kind(doc)
         if peeked is None and not _starts_flow(doc.text):
             continue
         if peeked is not None and not is_relevant_kind(peeked[1]):

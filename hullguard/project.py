@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hullguard.kubernetes import KubernetesFile
 from hullguard.text import SourceText
-from hullguard.yamldoc import YamlError, YamlMapping, YamlNode, peek_kind, split_documents
+from hullguard.yamldoc import YamlError, YamlMapping, YamlNode, peek_document_kind, split_documents
 from hullguard.yamlfile import compose_cached, items, mapping_at, node_at, text_of
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -115,7 +115,7 @@ def _policies_in_text(path: str, text: str) -> list[NetworkPolicy]:
         return []  # most files: no need to split them
     found = []
     for doc in split_documents(SourceText(text), max_bytes=None):
-        peeked = peek_kind(doc.text)
+        peeked = peek_document_kind(doc)
         if peeked is None or peeked[1] != "NetworkPolicy":
             continue
         try:

@@ -48,6 +48,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Union
@@ -222,6 +223,24 @@ def peek_kind(doc_text: str) -> tuple[str, str] | None:
         return None
     api_version = _last_value(_API_VERSION, doc_text)
     return None if api_version is None else (api_version, kind)
+
+
+_PEEKED: OrderedDict[str, tuple[str, str] | None] = OrderedDict()
+
+
+def peek_document_kind(doc: YamlDocumentText) -> tuple[str, str] | None:
+    """``peek_kind`` of a document of ``split_documents``, remembered by its text: the
+    language server peeks every document of a stream on every keystroke."""
+    if doc.content_hash in _PEEKED:
+        _PEEKED.move_to_end(doc.content_hash)
+        return _PEEKED[doc.content_hash]
+    peeked = _PEEKED[doc.content_hash] = peek_kind(doc.text)
+    if len(_PEEKED) > PEEKED_KEPT:
+        _PEEKED.popitem(last=False)
+    return peeked
+
+
+PEEKED_KEPT = 8192
 
 
 def looks_like_compose(doc_text: str) -> bool:

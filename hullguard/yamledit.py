@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from collections import Counter
+from collections import Counter, deque
 
 import yaml
 from yaml.nodes import ScalarNode
@@ -184,16 +184,28 @@ _INDENT_UNITS: "weakref.WeakKeyDictionary[SourceText, int]" = weakref.WeakKeyDic
 def indent_unit(source: SourceText) -> int:
     """The file's indentation step for a block mapping nested under a key: the most common
     one between a ``key:`` line and a more indented next line that is not a sequence item.
-    Computed once per text: every fix of every finding in a file asks for it."""
+    Computed once per text: every fix of every finding in a file asks for it. The language
+    server's next text usually starts with the lines this was read from: then it stands."""
     unit = _INDENT_UNITS.get(source)
     if unit is None:
-        unit = _INDENT_UNITS[source] = _measure_indent_unit(source)
+        unit = next((unit for prefix, unit in _UNITS_BY_PREFIX if source.text.startswith(prefix)), None)
+        if unit is None:
+            unit, lines_read = _measure_indent_unit(source)
+            if lines_read < source.line_count:  # stopped with enough samples: what follows cannot change it
+                _UNITS_BY_PREFIX.appendleft((source.text[: source.line_starts[lines_read]], unit))
+        _INDENT_UNITS[source] = unit
     return unit
 
 
-def _measure_indent_unit(source: SourceText) -> int:
+_UNITS_BY_PREFIX: deque[tuple[str, int]] = deque(maxlen=16)  # (the text measured, its unit)
+
+
+def _measure_indent_unit(source: SourceText) -> tuple[int, int]:
+    """The unit, and how many lines from the start were read to find it (all of them,
+    unless it found INDENT_SAMPLES samples before the end)."""
     steps: Counter[int] = Counter()
     lines = source.lines
+    read = len(lines)
     for number, line in enumerate(lines):
         if "#" not in line and not line.rstrip(" \t").endswith(":"):
             continue  # cannot match: most lines are "key: value"
@@ -209,8 +221,9 @@ def _measure_indent_unit(source: SourceText) -> int:
         if indent > len(match.group(1)) and not following.lstrip().startswith("-"):
             steps[indent - len(match.group(1))] += 1
             if steps.total() >= INDENT_SAMPLES:
+                read = index + 1
                 break  # enough to know the style; a 2 MB stream would otherwise be read on every lint
-    return steps.most_common(1)[0][0] if steps else DEFAULT_INDENT
+    return (steps.most_common(1)[0][0] if steps else DEFAULT_INDENT), read
 
 
 # --- merging ---------------------------------------------------------------------------------

@@ -199,3 +199,13 @@ def test_json_output_carries_yaml_findings(tmp_path, capsys):
     main(["check", "--select", "HG404", "--format", "json", str(manifest)])
     [record] = json.loads(capsys.readouterr().out)
     assert (record["code"], record["location"]) == ("HG404", {"line": 4, "column": 9})
+
+
+def test_peek_document_kind_remembers_by_text_and_tells_edited_documents_apart():
+    from hullguard.text import SourceText
+    from hullguard.yamldoc import peek_document_kind, split_documents
+
+    first = split_documents(SourceText("apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Pod\n"))
+    assert [peek_document_kind(doc) for doc in first] == [("v1", "Pod"), ("v1", "Pod")]
+    edited = split_documents(SourceText("apiVersion: v1\nkind: Service\n---\napiVersion: v1\nkind: Pod\n"))
+    assert [peek_document_kind(doc) for doc in edited] == [("v1", "Service"), ("v1", "Pod")]

@@ -520,3 +520,20 @@ def test_merging_into_every_container_of_real_manifests_only_inserts_lines(name,
     before, after = text.splitlines(keepends=True), result.splitlines(keepends=True)
     opcodes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
     assert {tag for tag, *_ in opcodes} == {"equal", "insert"}
+
+
+def test_indent_unit_of_a_text_that_grew_after_few_samples_is_measured_again():
+    from hullguard.yamledit import indent_unit
+
+    few = "a:\n  b: 1\n"
+    assert indent_unit(SourceText(few)) == 2
+    assert indent_unit(SourceText(few + "c:\n    d: 1\ne:\n    f: 1\n")) == 4  # more text, more samples
+
+
+def test_indent_unit_after_enough_samples_stands_for_a_text_that_only_changes_below():
+    from hullguard.yamledit import INDENT_SAMPLES, indent_unit
+
+    head = "".join(f"k{n}:\n  v: {n}\n" for n in range(INDENT_SAMPLES))
+    assert indent_unit(SourceText(head + "tail:\n    x: 1\n")) == 2
+    assert indent_unit(SourceText(head + "tail:\n        y: 2\n")) == 2  # the samples are all above
+    assert indent_unit(SourceText(head.replace("  v: 0", "    v: 0") + "x: 1\n")) == 2  # one sample changed: read again
