@@ -207,6 +207,8 @@ OPERATORS = ("&&", "||", ";;", "|&", "|", ";", "&", "\n", "(", ")")
 _REDIRECT = re.compile(r"(\d*)(<<<|<<-|<<|<>|<&|>&|>>|>\||<|>|&>>|&>)")
 _WORD_BREAKS = frozenset(" \t\r\n;&|()<>")
 _PLAIN_RUN = re.compile(r"[^\\'\"$`\s;&|()<>]+")  # characters with no special meaning in a word
+_BLANKS = re.compile(r"(?:[ \t\r]|\\\n)+")  # between words: blanks and line continuations
+_OPERATOR = re.compile("|".join(re.escape(op) for op in OPERATORS))  # the first of OPERATORS that matches
 _OPERATOR_STARTS = frozenset(op[0] for op in OPERATORS)
 _REDIRECT_STARTS = frozenset("0123456789<>&")
 # Words that may stand before the program of a simple command.
@@ -308,16 +310,15 @@ class _ShellLexer:
         length = len(script)
         while index < length:
             char = script[index]
-            if char in " \t\r":
-                index += 1
-            elif script.startswith("\\\n", index):
-                index += 2
+            if char in " \t\r\\" and (blanks := _BLANKS.match(script, index)) is not None:
+                index = blanks.end()
             elif char == "#":
                 newline = script.find("\n", index)
                 index = length if newline < 0 else newline
             elif char in _REDIRECT_STARTS and (redirect := self._redirect(index)) is not None:
                 index = redirect
-            elif char in _OPERATOR_STARTS and (operator := next(op for op in OPERATORS if script.startswith(op, index))):
+            elif char in _OPERATOR_STARTS:
+                operator = _OPERATOR.match(script, index).group()
                 self._end_command(operator, index)
                 index += len(operator)
                 if operator == "\n" and self.pending_heredocs:
@@ -377,6 +378,10 @@ class _ShellLexer:
         script = self.script
         length = len(script)
         start = index
+        plain = _PLAIN_RUN.match(script, index)
+        if plain is not None and (plain.end() == length or script[plain.end()] in _WORD_BREAKS):
+            text = plain.group()  # most words: nothing to unquote
+            return Word(text, text, self.base + start, self.base + plain.end()), plain.end()
         value: list[str] = []
         while index < length:
             plain = _PLAIN_RUN.match(script, index)
