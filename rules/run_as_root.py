@@ -53,7 +53,7 @@ def _chain(stage: Stage) -> list[Stage]:
     return chain
 
 
-def _effective_user(stage: Stage) -> Instruction | None:
+def effective_user(stage: Stage) -> Instruction | None:
     """The USER instruction in force at the end of ``stage``; ``FROM <stage>`` inherits it."""
     return next((s.user_instructions()[-1] for s in _chain(stage) if s.user_instructions()), None)
 
@@ -65,7 +65,7 @@ def runs_as_root(dockerfile: Dockerfile, stage: Stage, *, build_args: bool = Fal
     USER written with a variable at all."""
     if is_windows(stage):
         return None  # no root or uid 0 there; USER takes Windows account names
-    user = _effective_user(stage)
+    user = effective_user(stage)
     if user is None:
         external = _chain(stage)[-1]
         base = external.image

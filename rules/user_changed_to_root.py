@@ -14,7 +14,7 @@ from hullguard.rules._pod import effective
 from hullguard.rules._pod import is_windows as is_windows_pod
 from hullguard.rules._previous import paired_containers, paired_services, previous
 from hullguard.rules._variables import variables_before
-from hullguard.rules.run_as_root import ROOT, _effective_user, runs_as_root
+from hullguard.rules.run_as_root import ROOT, effective_user, runs_as_root
 from hullguard.words import substitute
 from hullguard.yamlfile import int_of, text_of
 
@@ -28,7 +28,7 @@ def _non_root(dockerfile: Dockerfile) -> str | None:
     stage = dockerfile.final_stage
     if is_windows(stage):
         return None
-    user = _effective_user(stage)
+    user = effective_user(stage)
     if user is None:
         base = external_base(stage)
         if base is not None and runs_as_non_root_by_default(base):
