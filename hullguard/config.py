@@ -158,6 +158,8 @@ def _specificity(selector: str, rule: Rule) -> int:
 
 def severity_of(config: Config, rule: Rule) -> Severity:
     """The override from the most specific matching selector (``HG204`` beats ``HG2`` beats ``ALL``)."""
+    if not config.severity:
+        return rule.severity  # most configs override none: asked for every rule of every file
     matching = [(selector, severity) for selector, severity in config.severity if selector_matches(selector, rule)]
     if not matching:
         return rule.severity

@@ -645,10 +645,7 @@ class _Positions:
         return Position(self.first_line + mark.line, mark.column)
 
     def span(self, start_mark, end_mark) -> Span:
-        if end_mark.index >= self.by_line_below:
-            return Span(self.mark(start_mark), self.mark(end_mark))
-        first_line = self.first_line  # inlined: one call per scalar of the stream
-        return Span(Position(first_line + start_mark.line, start_mark.column), Position(first_line + end_mark.line, end_mark.column))
+        return Span(self.mark(start_mark), self.mark(end_mark))
 
     def char_span(self, index: int) -> Span:
         """The character at ``index``, or an empty span at a line's end."""
@@ -766,11 +763,17 @@ def _compose(doc: YamlDocumentText, parser, positions: _Positions, max_nodes: in
             return YamlError(f"document too large: more than {max_nodes:,} nodes", span)
         return YamlError(f"alias expansion exceeds {max_nodes:,} nodes (a 'billion laughs' document?)", span)
 
+    first_line, by_line_below = positions.first_line, positions.by_line_below
+    new = tuple.__new__  # new(Position, (line, column)) skips the NamedTuple's Python-level __new__
     while True:
         event = parser.get_event()
         kind = type(event)
         if kind is ScalarEvent:
-            span = positions.span(event.start_mark, event.end_mark)
+            start_mark, end_mark = event.start_mark, event.end_mark
+            if end_mark.index < by_line_below:  # _Positions.span inlined: the hottest line
+                span = new(Span, (new(Position, (first_line + start_mark.line, start_mark.column)), new(Position, (first_line + end_mark.line, end_mark.column))))
+            else:
+                span = positions.span(start_mark, end_mark)
             style = event.style or None
             if style in ("|", ">"):
                 span = Span(span.start, positions.block_scalar_end(span))
@@ -806,8 +809,10 @@ def _compose(doc: YamlDocumentText, parser, positions: _Positions, max_nodes: in
             flow = bool(start.flow_style)
             if flow or not spans:
                 end = positions.mark(event.end_mark)
-            else:
-                end = max(span.end for span in spans[-2:])
+            else:  # the later end of the last two items (a mapping's last key and value)
+                end = spans[-1].end
+                if len(spans) > 1 and spans[-2].end > end:
+                    end = spans[-2].end
             span = Span(positions.mark(start.start_mark), end)
             if kind is MappingEndEvent:
                 keys = items[0::2]
