@@ -849,8 +849,10 @@ def _compose(doc: YamlDocumentText, parser, positions: _Positions, max_nodes: in
 
 
 def _duplicates(keys: list[YamlNode], key_spans: list[Span]) -> list[DuplicateKey]:
+    found: list[DuplicateKey] = []
+    if len(keys) < 2:
+        return found  # many mappings have one key
     seen: dict[object, Span] = {}
-    found = []
     for key, span in zip(keys, key_spans):
         if not isinstance(key, YamlScalar) or key.tag == MERGE_TAG:
             continue
