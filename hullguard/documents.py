@@ -47,6 +47,11 @@ class Document:
     error: str | None = None  # why there is no model
     error_span: Span | None = None
 
+    def without_content(self) -> "Document":
+        """The document without its text and model, which take many times the file's size:
+        what the output formats need (the path, the format, why it did not parse)."""
+        return Document(self.path, self.format, None, None, self.error, self.error_span)
+
 
 def load_document(path: str, data: bytes | str, document_format: Format, *, max_bytes: int = MAX_FILE_SIZE) -> Document:
     """Decode and parse; never raises for bad input, the reason lands in ``error``.

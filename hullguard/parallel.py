@@ -11,7 +11,7 @@ import multiprocessing
 import os
 
 from hullguard.config import Config
-from hullguard.documents import Document, load_document
+from hullguard.documents import load_document
 from hullguard.engine import LintResult, lint_document
 from hullguard.model import Format
 
@@ -47,6 +47,6 @@ def _lint_chunk(jobs: list[tuple[str, bytes, Format, Config]]) -> list[LintResul
     for path, data, document_format, config in jobs:
         document = load_document(path, data, document_format, max_bytes=config.max_file_size)
         result = lint_document(document, config, project=_PROJECT)
-        result.document = Document(document.path, document.format, None, None, document.error, document.error_span)
+        result.document = document.without_content()
         results.append(result)
     return results

@@ -125,8 +125,7 @@ class Outcome:
         what was published stays, the rest is parsed again when asked for."""
         if self.document is None:
             return self
-        stub = Document(self.document.path, self.document.format, None, None, self.document.error, self.document.error_span)
-        result = dataclasses.replace(self.result, document=stub) if self.result else None
+        result = dataclasses.replace(self.result, document=self.document.without_content()) if self.result else None
         return dataclasses.replace(self, document=None, result=result)
 
 
