@@ -21,7 +21,7 @@ from hullguard.fixer import FixError, choose_document_fixes, choose_fixes, fix_d
 from hullguard.model import Format, Severity
 from hullguard.parallel import lint_all, worker_count
 from hullguard.project import ProjectIndex
-from hullguard.output import FORMATS
+from hullguard.output import FORMATS, RESULT_RENDERERS
 from hullguard.redact import redact
 from hullguard.rules import ALL_RULES, find_rule
 from hullguard.server import add_arguments as add_server_arguments
@@ -145,11 +145,19 @@ def run_check(args) -> int:
     for path, data, document_format in inputs:
         if document_format is Format.KUBERNETES:
             project.add_data(path, data)
-    configs = [finder.for_file(Path(path) if path != "-" else None).with_cli(args.select, args.extend_select, args.ignore, args.pss) for path, _, _ in inputs]
+    with_options: dict[int, Config] = {}  # one per config file, not per input: rules are selected once per Config
+
+    def config_of(path: str) -> Config:
+        base = finder.for_file(Path(path) if path != "-" else None)
+        if id(base) not in with_options:
+            with_options[id(base)] = base.with_cli(args.select, args.extend_select, args.ignore, args.pss)
+        return with_options[id(base)]
+
+    configs = [config_of(path) for path, _, _ in inputs]
     plain = not fixing and lint is lint_document and not args.write_baseline  # the outputs need no file's text
     workers = worker_count(len(inputs)) if plain else 1
     if workers > 1:  # a plain check of many files: every core
-        results = lint_all([(*item, config) for item, config in zip(inputs, configs)], project, workers)
+        results = lint_all([(*item, config) for item, config in zip(inputs, configs)], project, workers, RESULT_RENDERERS.get(args.format))
         errors.extend(f"{result.document.path}: rule {failure}" for result in results for failure in result.rule_failures)
         inputs = []
     for (path, data, document_format), config in zip(inputs, configs):

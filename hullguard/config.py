@@ -279,12 +279,17 @@ class ConfigFinder:
         if explicit and self.explicit is None:
             raise ConfigError(f"{explicit}: no [tool.hullguard] table")
         self._by_folder: dict[str, Config] = {}  # by resolved folder
+        self._by_dirname: dict[str, Config] = {}  # by folder as written: no symlinks resolved again
 
     def for_file(self, path: Path | None) -> Config:
         if self.explicit is not None:
             return self.explicit
-        # os.path, not Path.resolve: the same answer, without building Paths for every file.
-        return self._for_folder(os.path.realpath(os.path.dirname(path) if path else os.getcwd()))
+        folder = os.path.dirname(path) if path else os.getcwd()
+        config = self._by_dirname.get(folder)
+        if config is None:
+            # os.path, not Path.resolve: the same answer, without building Paths for every file.
+            config = self._by_dirname[folder] = self._for_folder(os.path.realpath(folder))
+        return config
 
     def _for_folder(self, folder: str) -> Config:
         if folder in self._by_folder:

@@ -67,8 +67,7 @@ def walk(root: Path, errors: list[str]) -> list[tuple[Path, Format]]:
     if _ignored(root.resolve(), True, inherited):
         inherited = []  # the user named an ignored folder: lint it anyway
 
-    def visit(folder: Path, specs: list[tuple[Path, "pathspec.PathSpec"]]) -> None:
-        real_folder = folder.resolve()
+    def visit(folder: Path, specs: list[tuple[Path, "pathspec.PathSpec"]], real_folder: Path) -> None:
         spec = _ignore_spec(folder)
         if spec:
             specs = specs + [(real_folder, spec)]
@@ -78,19 +77,18 @@ def walk(root: Path, errors: list[str]) -> list[tuple[Path, Format]]:
             errors.append(f"{folder}: cannot read folder: {error.strerror}")
             return
         for entry in entries:
-            path = Path(entry.path)
             # The entry's own path, not a symlink's target, is what .gitignore patterns match.
-            where = real_folder / entry.name
             if entry.is_dir(follow_symlinks=False):
+                path, where = Path(entry.path), real_folder / entry.name
                 if entry.name in ALWAYS_SKIPPED or _ignored(where, True, specs) or _is_helm_templates(path):
                     continue
-                visit(path, specs)
+                visit(path, specs, where)
             elif entry.is_file():
                 document_format = detect_format(entry.name)
-                if document_format and not _ignored(where, False, specs):
-                    found.append((path, document_format))
+                if document_format and not (specs and _ignored(real_folder / entry.name, False, specs)):
+                    found.append((Path(entry.path), document_format))
 
-    visit(root, inherited)
+    visit(root, inherited, root.resolve())
     return found
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -28,7 +29,11 @@ YAML_SUFFIXES = (".yaml", ".yml")
 def detect_format(path: str | PurePath) -> Format | None:
     """The format a file name implies, or None for files hullguard does not lint. Any other
     YAML file is taken as Kubernetes for now; its content decides (``load_document``)."""
-    name = PurePath(path).name
+    return _format_of_name(PurePath(path).name)
+
+
+@functools.lru_cache(maxsize=4096)  # a tree repeats its names (Dockerfile, compose.yaml, README.md)
+def _format_of_name(name: str) -> Format | None:
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS) and not name.lower().endswith(NOT_DOCKERFILE_SUFFIXES):
         return Format.DOCKERFILE
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in COMPOSE_PATTERNS):

@@ -27,6 +27,8 @@ class LintResult:
     # When comparing (``check --since``, ``--baseline``): per finding, "new" or "existing"
     # (already there at the revision, or in the baseline); None when not comparing.
     states: list[str] | None = None
+    # The output format's rendering of this result, when a forked worker rendered it.
+    rendered: list[str] | None = None
 
 
 def pace_collector() -> None:

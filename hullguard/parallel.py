@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from typing import Callable
 
 from hullguard.config import Config
 from hullguard.documents import load_document
@@ -18,7 +19,7 @@ from hullguard.model import Format
 MIN_FILES = 64  # below this, starting workers costs more than it saves
 CHUNKS_PER_WORKER = 8  # small shares even out files of very different sizes
 
-_PROJECT = None  # the run's cross-file index, inherited by the forked workers
+_RUN = None  # the run's inputs, cross-file index and renderer, inherited by the forked workers
 
 
 def worker_count(files: int) -> int:
@@ -28,25 +29,33 @@ def worker_count(files: int) -> int:
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
 
 
-def lint_all(jobs: list[tuple[str, bytes, Format, Config]], project, workers: int) -> list[LintResult]:
+def lint_all(jobs: list[tuple[str, bytes, Format, Config]], project, workers: int, render: Callable[[LintResult], list[str]] | None = None) -> list[LintResult]:
     """``lint_document`` for every (path, data, format, config), in order, on ``workers``
-    forked processes. The results' documents keep their path, format and parse error only."""
-    global _PROJECT
-    _PROJECT = project
+    forked processes. The results' documents keep their path, format and parse error only.
+    The workers inherit the inputs (only index ranges go down the pipes), and with
+    ``render`` (the output format's rendering of one result) they render their results too:
+    then ``LintResult.rendered`` holds the output and the findings come back without fixes."""
+    global _RUN
+    _RUN = (jobs, project, render)
     size = max(1, len(jobs) // (workers * CHUNKS_PER_WORKER))
-    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+    ranges = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [result for part in pool.map(_lint_chunk, chunks) for result in part]
+            return [result for part in pool.map(_lint_range, ranges) for result in part]
     finally:
-        _PROJECT = None
+        _RUN = None
 
 
-def _lint_chunk(jobs: list[tuple[str, bytes, Format, Config]]) -> list[LintResult]:
+def _lint_range(bounds: tuple[int, int]) -> list[LintResult]:
+    jobs, project, render = _RUN
     results = []
-    for path, data, document_format, config in jobs:
+    for path, data, document_format, config in jobs[bounds[0] : bounds[1]]:
         document = load_document(path, data, document_format, max_bytes=config.max_file_size)
-        result = lint_document(document, config, project=_PROJECT)
+        result = lint_document(document, config, project=project)
         result.document = document.without_content()
+        if render is not None:
+            result.rendered = render(result)
+            for finding in result.findings:
+                finding.fixes = []  # rendered already: the parent needs only codes and severities
         results.append(result)
     return results

@@ -5,3 +5,5 @@ from __future__ import annotations
 from hullguard.output import github, json_format, sarif, text
 
 FORMATS = {"text": text.render, "json": json_format.render, "sarif": sarif.render, "github": github.render}
+# Formats that render each result on its own, which forked workers can then do in parallel.
+RESULT_RENDERERS = {"json": json_format.result_lines}

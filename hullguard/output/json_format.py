@@ -43,10 +43,15 @@ def finding_record(path: str, finding, state: str | None = None) -> dict:
     return record
 
 
+def result_lines(result) -> list[str]:
+    """The output lines of one result's findings (each line goes through json's C encoder;
+    indent= would use its pure-Python one, seconds for the thousands of findings of a large
+    repo). Forked workers render their results with it (``parallel.lint_all``)."""
+    return [json.dumps(finding_record(result.document.path, finding, state), ensure_ascii=False) for finding, state in with_states(result)]
+
+
 def render(results, **_options) -> str:
-    records = [finding_record(result.document.path, finding, state) for result in results for finding, state in with_states(result)]
-    # One finding per line: readable, and each line goes through json's C encoder (indent=
-    # would use its pure-Python one, seconds for the thousands of findings of a large repo).
-    if not records:
+    lines = [line for result in results for line in (result.rendered if result.rendered is not None else result_lines(result))]
+    if not lines:
         return "[]\n"
-    return "[\n" + ",\n".join(json.dumps(record, ensure_ascii=False) for record in records) + "\n]\n"
+    return "[\n" + ",\n".join(lines) + "\n]\n"
