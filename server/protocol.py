@@ -3,6 +3,7 @@ encoding, diagnostics, and edits as a WorkspaceEdit the client can apply."""
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -147,7 +148,27 @@ def error_diagnostic(message: str) -> types.Diagnostic:
 
 
 def diagnostics(result: LintResult, positions: Positions) -> list[types.Diagnostic]:
-    return [diagnostic(f, positions) for f in result.findings] + [failure_diagnostic(f) for f in result.rule_failures]
+    return [_converted(f, positions) for f in result.findings] + [failure_diagnostic(f) for f in result.rule_failures]
+
+
+# Diagnostics already made, by what they are made from: on a keystroke, most findings are as
+# they were, on lines as they were (the columns in the client's units depend on the line).
+_CONVERTED: OrderedDict[tuple, types.Diagnostic] = OrderedDict()
+CONVERTED_KEPT = 8192
+
+
+def _converted(finding: Finding, positions: Positions) -> types.Diagnostic:
+    start, end = finding.span
+    lines = positions._line(start.line), positions._line(end.line) if end.line != start.line else None
+    key = (finding.code, finding.message, finding.severity, finding.span, lines, positions.encoding, positions._bom)
+    made = _CONVERTED.get(key)
+    if made is None:
+        made = _CONVERTED[key] = diagnostic(finding, positions)
+        if len(_CONVERTED) > CONVERTED_KEPT:
+            _CONVERTED.popitem(last=False)
+    else:
+        _CONVERTED.move_to_end(key)
+    return made
 
 
 def text_edits(edits: tuple[TextEdit, ...] | list[TextEdit], positions: Positions) -> list[types.TextEdit]:
