@@ -7,6 +7,7 @@ language server converts to the client's negotiated encoding.
 from __future__ import annotations
 
 import bisect
+from functools import cached_property
 from itertools import accumulate, count
 from operator import add
 from typing import NamedTuple
@@ -54,14 +55,23 @@ class SourceText:
     def __init__(self, text: str, *, has_bom: bool = False):
         self.has_bom = has_bom
         self.text = text
-        pieces = text.split("\n")
+        self._pieces = text.split("\n")
+        # Each line without its line ending ("\n", and any "\r" before it).
+        self.lines = [line.rstrip("\r") for line in self._pieces] if "\r" in text else self._pieces
+
+    # Worked out when first asked for: the language server makes a SourceText of a 2 MB
+    # stream on every keystroke, and most lints need neither.
+
+    @cached_property
+    def line_starts(self) -> list[int]:
         # Line i starts after the lines before it and their i "\n"s (no Python-level loop: a
         # large YAML stream has hundreds of thousands of lines).
-        self.line_starts = [0, *map(add, accumulate(map(len, pieces[:-1])), count(1))]
-        # Each line without its line ending ("\n", and any "\r" before it).
-        self.lines = [line.rstrip("\r") for line in pieces] if "\r" in text else pieces
-        crlf = text.count("\r\n")
-        self.newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+        return [0, *map(add, accumulate(map(len, self._pieces[:-1])), count(1))]
+
+    @cached_property
+    def newline(self) -> str:
+        crlf = self.text.count("\r\n")
+        return "\r\n" if crlf and crlf * 2 >= self.text.count("\n") else "\n"
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "SourceText":
@@ -81,7 +91,7 @@ class SourceText:
 
     @property
     def line_count(self) -> int:
-        return len(self.line_starts)
+        return len(self.lines)
 
     def line(self, number: int) -> str:
         """The line's text without its line ending."""
