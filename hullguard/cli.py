@@ -21,6 +21,7 @@ from hullguard.fixer import FixError, choose_document_fixes, choose_fixes, fix_d
 from hullguard.model import Format, Severity
 from hullguard.parallel import lint_all, worker_count
 from hullguard.project import ProjectIndex
+from hullguard.yamlfile import keep_composed
 from hullguard.output import FORMATS, RESULT_RENDERERS
 from hullguard.redact import redact
 from hullguard.rules import ALL_RULES, find_rule
@@ -141,6 +142,9 @@ def run_check(args) -> int:
     pinners: list = []  # with resolve-digests: the run's digest resolver, created on first use
     inputs = _read_inputs(args, finder, errors)
     lint = _comparing(args, inputs) if args.since or args.baseline else lint_document
+    plain = not fixing and lint is lint_document and not args.write_baseline  # the outputs need no file's text
+    if plain:
+        keep_composed(16)  # each file is read once
     project = ProjectIndex()  # cross-file facts: the NetworkPolicies of every YAML file of the run
     for path, data, document_format in inputs:
         if document_format is Format.KUBERNETES:
@@ -154,7 +158,6 @@ def run_check(args) -> int:
         return with_options[id(base)]
 
     configs = [config_of(path) for path, _, _ in inputs]
-    plain = not fixing and lint is lint_document and not args.write_baseline  # the outputs need no file's text
     workers = worker_count(len(inputs)) if plain else 1
     if workers > 1:  # a plain check of many files: every core
         results = lint_all([(*item, config) for item, config in zip(inputs, configs)], project, workers, RESULT_RENDERERS.get(args.format))

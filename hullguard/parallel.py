@@ -7,6 +7,7 @@ send back only what the output needs: the findings, not the parsed documents.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Callable
@@ -37,6 +38,7 @@ def lint_all(jobs: list[tuple[str, bytes, Format, Config]], project, workers: in
     then ``LintResult.rendered`` holds the output and the findings come back without fixes."""
     global _RUN
     _RUN = (jobs, project, render)
+    gc.freeze()  # what the workers inherit is never garbage: their collector need not walk it
     size = max(1, len(jobs) // (workers * CHUNKS_PER_WORKER))
     ranges = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
     try:
@@ -44,6 +46,7 @@ def lint_all(jobs: list[tuple[str, bytes, Format, Config]], project, workers: in
             return [result for part in pool.map(_lint_range, ranges) for result in part]
     finally:
         _RUN = None
+        gc.unfreeze()
 
 
 def _lint_range(bounds: tuple[int, int]) -> list[LintResult]:

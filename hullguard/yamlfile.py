@@ -15,6 +15,17 @@ from hullguard.text import SourceText, Span
 from hullguard.yamldoc import YamlDocument, YamlDocumentText, YamlError, YamlMapping, YamlNode, YamlScalar, YamlSequence, compose_document
 
 CACHE_SIZE = 1024  # composed documents kept: enough for the streams open in an editor
+_kept = CACHE_SIZE
+
+
+def keep_composed(documents: int) -> None:
+    """Keep at most ``documents`` composed documents from now on. A run that reads each file
+    once (a plain check) has no use for more than a few (a NetworkPolicy its index composed
+    and its lint reads again), and the trees it would keep are work for the collector."""
+    global _kept
+    _kept = documents
+    while len(_COMPOSED) > _kept:
+        _COMPOSED.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ def compose_cached(doc: YamlDocumentText) -> YamlDocument:
         except YamlError as error:
             cached = doc, error
         _COMPOSED[key] = cached
-        if len(_COMPOSED) > CACHE_SIZE:
+        if len(_COMPOSED) > _kept:
             _COMPOSED.popitem(last=False)
     else:
         _COMPOSED.move_to_end(key)
