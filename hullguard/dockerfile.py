@@ -23,9 +23,12 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable, TypeVar
 
 from hullguard.text import Position, SourceText, Span
 from hullguard.words import Command, KeyValue, Word, iter_words, parse_key_values, split_commands, split_words, substitute
+
+T = TypeVar("T")
 
 INSTRUCTIONS = frozenset(
     "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD RUN "
@@ -219,6 +222,11 @@ class Instruction:
     heredocs: list[Heredoc] = field(default_factory=list)
     stage: "Stage | None" = None
     shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force
+    # Its lines in the file, from start_line to end_line (comments and heredoc bodies included).
+    source_lines: tuple[str, ...] = field(default=(), repr=False)
+    # What ``remembered`` worked out, by SHELL in force; shared with later parses of the same
+    # lines at the same place (see _Scanned).
+    memos: dict[tuple[str, ...], dict] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         match = re.match(r"\s*\S+\s*", self.text)
@@ -226,6 +234,19 @@ class Instruction:
 
     def span(self, start: int, end: int) -> Span:
         return self.map.span(start, end)
+
+    def remembered(self, key, compute: Callable[[], T]) -> T:
+        """``compute()``, worked out once for this instruction's lines at this place under this
+        SHELL: a later parse of the file with those lines unchanged and unmoved (the language
+        server parses again on every keystroke) gets the same value. ``compute`` must read
+        nothing but the instruction itself (its keyword, text, positions, heredocs, SHELL)
+        and return nothing that refers to the instruction, its stage or its file."""
+        memo = self.memos.setdefault(self.shell, {})
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = compute()
+            return value
 
     @property
     def keyword_span(self) -> Span:
@@ -274,10 +295,13 @@ class Instruction:
     def key_values(self) -> list[KeyValue]:
         return list(_key_values(self.arguments, self.rest_start, self.escape, self.keyword != "ARG"))
 
-    @cached_property
+    @property
     def scripts(self) -> list[Script]:
         """The shell code a ``RUN`` executes: its command line, and the heredoc bodies a
         shell runs (``RUN <<EOF``, ``RUN bash <<EOF``; not ``RUN python3 <<EOF``)."""
+        return self.remembered("scripts", self._scripts)
+
+    def _scripts(self) -> list[Script]:
         if self.keyword != "RUN" or self.json_arguments is not None or not _is_posix_shell(self.shell):
             return []
         command_line = Script(self.arguments, _shifted(self.map, self.rest_start))
@@ -344,12 +368,15 @@ class Stage:
     @property
     def image_span(self) -> Span:
         word = self.image_word
-        return self.from_instruction.span(word.start, word.end)
+        return self.from_instruction.remembered("image span", lambda: self.from_instruction.span(word.start, word.end))
 
     def image_part_span(self, part: str) -> Span:
         """The span of the tag (``":latest"``) or digest (``"@sha256:…"``) of the base image
         if written literally; without that part, the span of what is written before the
         digest; the whole image word when it has variables or quotes."""
+        return self.from_instruction.remembered(("image part span", part), lambda: self._image_part_span(part))
+
+    def _image_part_span(self, part: str) -> Span:
         word = self.image_word
         if "$" in word.raw or word.raw != word.value:
             return self.image_span
@@ -376,6 +403,15 @@ class Dockerfile:
     stages: list[Stage]
     global_args: dict[str, str]  # ARGs before the first FROM whose value is known
     comments: list[Comment]
+    _analyses: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def analysed(self, key, compute: Callable[["Dockerfile"], T]) -> T:
+        """``compute(self)``, worked out once per parse for all the rules that read it."""
+        try:
+            return self._analyses[key]
+        except KeyError:
+            value = self._analyses[key] = compute(self)
+            return value
 
     @property
     def final_stage(self) -> Stage | None:
@@ -465,17 +501,20 @@ class _Scanner:
     def _instruction(self) -> Instruction:
         start = self.number
         key = (self.escape, self.lines[start])
-        for scanned in _SCANNED.get(key, ()):
-            if tuple(self.lines[start : start + len(scanned.lines)]) == scanned.lines:
-                _SCANNED.move_to_end(key)
-                return self._reuse(scanned)
+        same_lines = [scanned for scanned in _SCANNED.get(key, ()) if tuple(self.lines[start : start + len(scanned.lines)]) == scanned.lines]
+        if same_lines:
+            # The one scanned at this place if there is one (a file may repeat an instruction).
+            scanned = next((scanned for scanned in same_lines if scanned.start_line == start), same_lines[0])
+            _SCANNED.move_to_end(key)
+            return self._reuse(key, scanned)
         comments_before = len(self.comments)
         instruction, complete = self._scan_instruction()
+        instruction.source_lines = tuple(self.lines[start : self.number])
         if complete:  # not cut short by the end of the file, where more lines may come
-            _remember(key, _Scanned.of(tuple(self.lines[start : self.number]), instruction, tuple(self.comments[comments_before:])))
+            _remember(key, _Scanned.of(instruction, tuple(self.comments[comments_before:])))
         return instruction
 
-    def _reuse(self, scanned: "_Scanned") -> Instruction:
+    def _reuse(self, key: tuple[str, str], scanned: "_Scanned") -> Instruction:
         """An instruction scanned before from the same lines, maybe at another line."""
         lines = self.number - scanned.start_line
         self.number += len(scanned.lines)
@@ -484,6 +523,11 @@ class _Scanner:
         instruction.heredocs = [
             dataclasses.replace(doc, map=_moved_map(doc.map, lines), start_line=doc.start_line + lines, end_line=doc.end_line + lines) for doc in scanned.heredocs
         ]
+        instruction.source_lines = scanned.lines
+        if lines:  # what was remembered holds positions: start afresh, here, for the next parse
+            _remember(key, _Scanned.of(instruction, tuple(self.comments[len(self.comments) - len(scanned.comments) :])))
+        else:
+            instruction.memos = scanned.memos
         return instruction
 
     def _scan_instruction(self) -> tuple[Instruction, bool]:
@@ -571,13 +615,14 @@ class _Scanned:
     end_line: int
     heredocs: tuple[Heredoc, ...]
     comments: tuple[Comment, ...]
+    memos: dict  # shared with every instruction made from this record at its own place
 
     @classmethod
-    def of(cls, lines: tuple[str, ...], instruction: Instruction, comments: tuple[Comment, ...]) -> "_Scanned":
+    def of(cls, instruction: Instruction, comments: tuple[Comment, ...]) -> "_Scanned":
         # Not the instruction itself: each parse needs its own (stage and shell differ), and
         # keeping it would keep its whole Dockerfile alive.
         i = instruction
-        return cls(lines, i.keyword, i.text, i.map, i.start_line, i.end_line, tuple(i.heredocs), comments)
+        return cls(i.source_lines, i.keyword, i.text, i.map, i.start_line, i.end_line, tuple(i.heredocs), comments, i.memos)
 
 
 # The language server parses a file again on every keystroke, and only the edited
@@ -585,12 +630,15 @@ class _Scanned:
 # escape character), after checking all their lines, and moved if lines were added above.
 _SCANNED: OrderedDict[tuple[str, str], list[_Scanned]] = OrderedDict()
 SCANNED_KEPT = 8192
+VARIANTS_KEPT = 32
 
 
 def _remember(key: tuple[str, str], scanned: _Scanned) -> None:
     found = _SCANNED.setdefault(key, [])
     found.insert(0, scanned)
-    del found[4:]  # identical first lines (`RUN set -eux; \`): a few variants each
+    # Identical first lines: variants (`RUN set -eux; \`), and the same instruction at several
+    # places (`ARG TARGETPLATFORM` in every stage), each place remembered on its own.
+    del found[VARIANTS_KEPT:]
     _SCANNED.move_to_end(key)
     if len(_SCANNED) > SCANNED_KEPT:
         _SCANNED.popitem(last=False)

@@ -1,7 +1,6 @@
 """The rule engine: runs the enabled rules on a document and applies suppressions."""
 from __future__ import annotations
 
-import dataclasses
 import gc
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from hullguard.config import Config, enabled_rules, severity_of
 from hullguard.context import RuleContext
 from hullguard.documents import Document
 from hullguard.kubernetes import KubernetesFile
-from hullguard.model import Finding, Format, Rule, TextEdit
+from hullguard.model import Finding, Format, Rule
 from hullguard.rules import ALL_RULES, INVALID_FILE, RULES_BY_CODE, UNUSED_SUPPRESSION, find_rule
 from hullguard.suppressions import apply_suppressions, parse_suppressions
 from hullguard.text import Position, Span
@@ -146,7 +145,7 @@ class DocumentResults:
             else:
                 self._entries.move_to_end(key)
             first_line, found, failed = entry
-            findings.extend(_moved(finding, text.first_line - first_line) for finding in found)
+            findings.extend(finding.moved(text.first_line - first_line) for finding in found)
             failures.extend(failed)
 
     @staticmethod
@@ -170,14 +169,6 @@ def _settings_key(context: RuleContext, source) -> tuple:
 def _within(finding: Finding, first_line: int, last_line: int) -> bool:
     spans = [finding.span, *(edit.span for fix in finding.fixes for edit in fix.edits)]
     return all(first_line <= span.start.line and span.end.line <= last_line + 1 for span in spans)
-
-
-def _moved(finding: Finding, lines: int) -> Finding:
-    """A copy of a cached finding (the engine sets its severity), ``lines`` lines down."""
-    if not lines:
-        return dataclasses.replace(finding, fixes=list(finding.fixes))
-    fixes = [dataclasses.replace(fix, edits=tuple(TextEdit(edit.span.moved(lines), edit.new_text) for edit in fix.edits)) for fix in finding.fixes]
-    return dataclasses.replace(finding, span=finding.span.moved(lines), fixes=fixes)
 
 
 def _with_severity(findings: list[Finding], severity) -> list[Finding]:

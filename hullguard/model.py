@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -75,6 +76,14 @@ class Finding:
     span: Span
     fixes: list[Fix] = field(default_factory=list)
     secret: bool = False  # the span holds a secret value: every output must redact it
+
+    def moved(self, lines: int = 0) -> "Finding":
+        """A copy ``lines`` lines down (its fixes' edits too), for findings kept between lints:
+        each lint gets its own (the engine sets their severity)."""
+        if not lines:
+            return dataclasses.replace(self, fixes=list(self.fixes))
+        fixes = [dataclasses.replace(fix, edits=tuple(TextEdit(edit.span.moved(lines), edit.new_text) for edit in fix.edits)) for fix in self.fixes]
+        return dataclasses.replace(self, span=self.span.moved(lines), fixes=fixes)
 
     def best_fix(self, allow_unsafe: bool) -> Fix | None:
         allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if allow_unsafe else set())

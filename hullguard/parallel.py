@@ -18,7 +18,7 @@ from hullguard.engine import LintResult, lint_document
 from hullguard.model import Format
 
 MIN_FILES = 64  # below this, starting workers costs more than it saves
-CHUNKS_PER_WORKER = 8  # small shares even out files of very different sizes
+SHARES_PER_WORKER = 32  # many small shares, handed out one at a time, keep every worker busy to the end
 
 _RUN = None  # the run's inputs, cross-file index and renderer, inherited by the forked workers
 
@@ -39,20 +39,29 @@ def lint_all(jobs: list[tuple[str, bytes, Format, Config]], project, workers: in
     global _RUN
     _RUN = (jobs, project, render)
     gc.freeze()  # what the workers inherit is never garbage: their collector need not walk it
-    size = max(1, len(jobs) // (workers * CHUNKS_PER_WORKER))
-    ranges = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [result for part in pool.map(_lint_range, ranges) for result in part]
+            results: list[LintResult | None] = [None] * len(jobs)
+            for indices, part in pool.imap_unordered(_lint_share, shares(len(jobs), workers), chunksize=1):
+                for index, result in zip(indices, part):
+                    results[index] = result
+            return results
     finally:
         _RUN = None
         gc.unfreeze()
 
 
-def _lint_range(bounds: tuple[int, int]) -> list[LintResult]:
+def shares(count: int, workers: int) -> list[range]:
+    """Indices 0 .. count-1 in many small shares, handed out one at a time: a worker that drew
+    large files draws fewer shares, and the last share to finish is short."""
+    size = max(1, count // (workers * SHARES_PER_WORKER))
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _lint_share(indices: range) -> tuple[range, list[LintResult]]:
     jobs, project, render = _RUN
     results = []
-    for path, data, document_format, config in jobs[bounds[0] : bounds[1]]:
+    for path, data, document_format, config in (jobs[index] for index in indices):
         document = load_document(path, data, document_format, max_bytes=config.max_file_size)
         result = lint_document(document, config, project=project)
         result.document = document.without_content()
@@ -61,4 +70,4 @@ def _lint_range(bounds: tuple[int, int]) -> list[LintResult]:
             for finding in result.findings:
                 finding.fixes = []  # rendered already: the parent needs only codes and severities
         results.append(result)
-    return results
+    return indices, results

@@ -17,20 +17,26 @@ class Source:
     span: Span  # the source as written, quotes excluded in JSON form
 
 
-def context_sources(instruction: Instruction) -> list[Source]:
+def context_sources(instruction: Instruction) -> tuple[Source, ...]:
     """The sources of a ``COPY``/``ADD`` read from the build context, shell or JSON form.
 
     Empty for other instructions and for ``--from`` copies (another stage or image);
     heredoc bodies (``COPY <<EOF …``) and remote ``ADD`` URLs are left out as well.
     """
-    if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from") is not None:
-        return []
+    if instruction.keyword not in ("COPY", "ADD"):
+        return ()
+    return instruction.remembered(context_sources, lambda: _context_sources(instruction))
+
+
+def _context_sources(instruction: Instruction) -> tuple[Source, ...]:
+    if instruction.flag("from") is not None:
+        return ()
     heredocs = {heredoc.word.start for heredoc in instruction.heredocs}
-    return [
+    return tuple(
         Source(word.value, instruction.span(word.start, word.end))
         for word in argument_words(instruction)[:-1]  # the last one is the destination
         if word.start not in heredocs and "://" not in word.value and not word.value.startswith("git@")
-    ]
+    )
 
 
 def destination(instruction: Instruction) -> str | None:

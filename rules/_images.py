@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from hullguard.compose import ComposeFile
 from hullguard.dockerfile import Dockerfile, ImageRef, Instruction, Stage
@@ -57,9 +57,14 @@ def is_image_reference(text: str) -> bool:
     return _REFERENCE.fullmatch(text) is not None
 
 
-def external_images(dockerfile: Dockerfile) -> Iterator[ImageReference]:
+def external_images(dockerfile: Dockerfile) -> list[ImageReference]:
     """External images in file order: ``FROM`` bases that are not a stage, ``scratch`` or
-    unresolvable, and ``COPY --from`` values that name neither a stage nor a stage index."""
+    unresolvable, and ``COPY --from`` values that name neither a stage nor a stage index.
+    Worked out once per parse for the rules that read them."""
+    return dockerfile.analysed(external_images, lambda parsed: list(_external_images(parsed)))
+
+
+def _external_images(dockerfile: Dockerfile) -> Iterator[ImageReference]:
     for instruction in dockerfile.instructions:
         if instruction.keyword == "FROM":
             reference = _from_image(instruction.stage)
@@ -79,13 +84,20 @@ def _from_image(stage: Stage) -> ImageReference | None:
 
 
 def _copy_from_image(dockerfile: Dockerfile, instruction: Instruction) -> ImageReference | None:
+    found = instruction.remembered(_copy_from_reference, lambda: _copy_from_reference(instruction))
+    if found is None or dockerfile.stage_named(found[0]) is not None:
+        return None  # a stage name
+    return found[1]
+
+
+def _copy_from_reference(instruction: Instruction) -> tuple[str, ImageReference] | None:
+    """The ``--from`` value and the image it names, unless it is a build argument (not
+    resolved here), a stage index, or no image."""
     flag = instruction.flag("from")
     if flag is None or "=" not in flag.value:
         return None
     value = flag.value.split("=", 1)[1]
-    if "$" in value or value.isdigit() or dockerfile.stage_named(value) is not None:
-        return None  # a build argument (not resolved here), a stage index or a stage name
-    if not is_image_reference(value):
+    if "$" in value or value.isdigit() or not is_image_reference(value):
         return None
     image = ImageRef.parse(value)
     if image.is_scratch:
@@ -93,9 +105,9 @@ def _copy_from_image(dockerfile: Dockerfile, instruction: Instruction) -> ImageR
     start = flag.start + flag.raw.index("=") + 1
     span = instruction.span(start, flag.end)
     if flag.raw[flag.raw.index("=") + 1 :] != value:
-        return ImageReference(image, span, span, "COPY --from image")  # quoted or escaped: point at it all
+        return value, ImageReference(image, span, span, "COPY --from image")  # quoted or escaped: point at it all
     tag_start, tag_end = ImageRef.part_offsets(value, "tag")
-    return ImageReference(image, span, instruction.span(start + tag_start, start + tag_end), "COPY --from image")
+    return value, ImageReference(image, span, instruction.span(start + tag_start, start + tag_end), "COPY --from image")
 
 
 def compose_images(compose: ComposeFile) -> Iterator[ImageReference]:
@@ -154,7 +166,7 @@ def _part(node: YamlScalar, start: int, end: int) -> Span:
     return node.sub_span(start, end) or node.span
 
 
-def image_references(model: Dockerfile | ComposeFile | KubernetesFile) -> Iterator[ImageReference]:
+def image_references(model: Dockerfile | ComposeFile | KubernetesFile) -> Iterable[ImageReference]:
     """The external images of a file of any format."""
     if isinstance(model, Dockerfile):
         return external_images(model)

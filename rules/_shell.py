@@ -11,7 +11,6 @@ command's program, tool and install are worked out once per lint.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -72,19 +71,15 @@ class RunCommand:
 
 
 _UNSET = object()  # not worked out yet (None is a result)
-_COMMANDS: "weakref.WeakKeyDictionary[Instruction, list[RunCommand]]" = weakref.WeakKeyDictionary()
 
 
 def instruction_commands(instruction: Instruction) -> list[RunCommand]:
     """The commands of one ``RUN`` in execution order: command line, then heredoc bodies.
 
-    Computed once per instruction and shared by every rule; the entry goes with the
-    instruction (the commands do not refer back to it).
+    Computed once per instruction and shared by every rule, and by later parses while the
+    instruction is unchanged (``Instruction.remembered``: the commands do not refer back to it).
     """
-    commands = _COMMANDS.get(instruction)
-    if commands is None:
-        commands = _COMMANDS[instruction] = [RunCommand(script, command) for script in instruction.scripts for command in script.commands]
-    return commands
+    return instruction.remembered(instruction_commands, lambda: [RunCommand(script, command) for script in instruction.scripts for command in script.commands])
 
 
 def run_commands(dockerfile: Dockerfile) -> Iterator[tuple[Instruction, RunCommand]]:

@@ -5,7 +5,7 @@ import posixpath
 import re
 
 from hullguard.context import FileState, RuleContext, SiblingFile
-from hullguard.dockerfile import Dockerfile
+from hullguard.dockerfile import Dockerfile, Instruction
 from hullguard.model import Applicability, FileEdit, Fix, Format, Rule, RuleDocs, Severity
 from hullguard.rules._copy import context_sources
 from hullguard.text import BOM, SourceText
@@ -188,9 +188,13 @@ def _build_loses_files(dockerfile: Dockerfile, before: Patterns, after: Patterns
 
     used = {_context_path(source.value) for instruction in dockerfile.instructions for source in context_sources(instruction)}
     used.discard("")
-    if any(command.name == "git" for instruction in dockerfile.instructions for script in instruction.scripts for command in script.commands):
+    if any(instruction.remembered(_runs_git, lambda: _runs_git(instruction)) for instruction in dockerfile.instructions if instruction.keyword == "RUN"):
         used.add(".git")
     return any(is_excluded(after, path) and not is_excluded(before, path) for path in used)
+
+
+def _runs_git(instruction: Instruction) -> bool:
+    return any(command.name == "git" for script in instruction.scripts for command in script.commands)
 
 
 def _shared_with_other_dockerfiles(context: RuleContext) -> bool:

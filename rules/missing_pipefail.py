@@ -79,6 +79,11 @@ def _unprotected_pipe(script: Script, commands: list[RunCommand]) -> Span | None
     return None
 
 
+def _unprotected_pipes(instruction: Instruction) -> tuple[Span | None, ...]:
+    """``_unprotected_pipe`` of each of the RUN's scripts."""
+    return tuple(_unprotected_pipe(script, commands) for script, commands in script_commands(instruction))
+
+
 def _pipefail_shell(stage: Stage, shell: tuple[str, ...]) -> list[str] | None:
     """The SHELL to insert: the same shell with ``-o pipefail``, or bash (ash on Alpine and
     BusyBox, which ship no bash) instead of ``/bin/sh``, which is dash on Debian and has no pipefail."""
@@ -112,17 +117,19 @@ def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
         for instruction in stage.instructions:
             if instruction.keyword == "SHELL":
                 anchor = None
-            if instruction.keyword != "RUN" or not instruction.scripts:
+            if instruction.keyword != "RUN":
+                continue
+            pipes = instruction.remembered(_unprotected_pipes, lambda: _unprotected_pipes(instruction))
+            if not any(pipes):
                 continue
             shell = _shell_in_force(instruction)
             if _sets_pipefail(list(shell[1:])):
                 continue
-            for index, (script, commands) in enumerate(script_commands(instruction)):
-                span = _unprotected_pipe(script, commands)
+            for index, span in enumerate(pipes):
                 if span is None:
                     continue
                 fixes = []
-                replacement = _pipefail_shell(stage, shell) if _run_by_shell_in_force(instruction, index, script) else None
+                replacement = _pipefail_shell(stage, shell) if _run_by_shell_in_force(instruction, index, instruction.scripts[index]) else None
                 if replacement is not None:
                     anchor = anchor or instruction
                     fixes.append(_shell_fix(dockerfile, anchor, replacement))

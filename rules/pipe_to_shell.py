@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from hullguard.context import RuleContext
-from hullguard.dockerfile import Dockerfile, Script
+from hullguard.dockerfile import Instruction, Script
 from hullguard.model import Format, Rule, RuleDocs, Severity
+from hullguard.rules._each_instruction import each_instruction
 from hullguard.rules._shell import (
-    CURL, FETCH, PYTHON, SHELL_PROGRAMS, WGET, RunCommand, parse_arguments, run_instructions, run_pipelines, script_commands,
+    CURL, FETCH, PYTHON, SHELL_PROGRAMS, WGET, RunCommand, parse_arguments, run_pipelines, script_commands,
 )
 
 DOWNLOADERS = {"curl": CURL, "wget": WGET, "fetch": FETCH}
@@ -106,11 +106,10 @@ def _substitution_findings(script: Script, commands: list[RunCommand]):
                 break
 
 
-def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
-    for instruction in run_instructions(dockerfile):
-        for script, commands in script_commands(instruction):
-            for span, message in (*_pipe_findings(script, commands), *_substitution_findings(script, commands)):
-                yield RULE.finding(span, message)
+def check_instruction(instruction: Instruction):
+    for script, commands in script_commands(instruction):
+        for span, message in (*_pipe_findings(script, commands), *_substitution_findings(script, commands)):
+            yield RULE.finding(span, message)
 
 
 RULE = Rule(
@@ -139,5 +138,5 @@ RULE = Rule(
         "software from a package manager or `COPY --from` an official image.",
         peers="No direct peer: hadolint DL4006 is about `pipefail`, not about running downloads.",
     ),
-    checks={Format.DOCKERFILE: check_dockerfile},
+    checks={Format.DOCKERFILE: each_instruction(check_instruction, ("RUN",))},
 )

@@ -12,11 +12,12 @@ from typing import Iterator
 
 from hullguard.compose import ComposeFile
 from hullguard.context import RuleContext
-from hullguard.dockerfile import Dockerfile, Instruction
+from hullguard.dockerfile import Instruction
 from hullguard.edits import edits_overlap, insert_line_before, leading_whitespace, replace
 from hullguard.kubernetes import KubeObject, KubernetesFile
 from hullguard.model import Applicability, Fix, Format, Rule, RuleDocs, Severity, TextEdit
 from hullguard.redact import redact
+from hullguard.rules._each_instruction import each_instruction
 from hullguard.text import Position, Span
 from hullguard.words import KeyValue, substitute
 from hullguard.yamldoc import YamlMapping, YamlScalar, YamlSequence
@@ -132,26 +133,23 @@ def _described(kind: str, value: str) -> str:
     return f"{kind}: {redact(value)}" if kind else redact(value)
 
 
-def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
-    for instruction in dockerfile.instructions:
-        if instruction.keyword not in ("ENV", "ARG"):
+def check_instruction(instruction: Instruction):
+    for pair in instruction.key_values:
+        if not pair.has_value:
+            continue  # `ARG NAME` without a default: the value is not in the Dockerfile
+        kind = _secret_kind(pair.key, _literal(pair.value))
+        if kind is None:
             continue
-        for pair in instruction.key_values:
-            if not pair.has_value:
-                continue  # `ARG NAME` without a default: the value is not in the Dockerfile
-            kind = _secret_kind(pair.key, _literal(pair.value))
-            if kind is None:
-                continue
-            where = "ENV values are kept in the image config" if instruction.keyword == "ENV" else "ARG values are recorded in the image history"
-            message = f"{instruction.keyword} {pair.key} holds a secret ({_described(kind, pair.value)}); {where}"
-            span = instruction.span(pair.value_start, pair.value_end)
-            yield RULE.finding(span, message, [_suggestion(dockerfile, instruction, pair)], secret=True)
+        where = "ENV values are kept in the image config" if instruction.keyword == "ENV" else "ARG values are recorded in the image history"
+        message = f"{instruction.keyword} {pair.key} holds a secret ({_described(kind, pair.value)}); {where}"
+        span = instruction.span(pair.value_start, pair.value_end)
+        yield RULE.finding(span, message, [_suggestion(instruction, pair)], secret=True)
 
 
-def _suggestion(dockerfile: Dockerfile, instruction: Instruction, pair: KeyValue) -> Fix:
+def _suggestion(instruction: Instruction, pair: KeyValue) -> Fix:
     """Display only: replace the assignment with a comment showing the build-secret way."""
     key, secret_id = pair.key, pair.key.lower()
-    indent = leading_whitespace(dockerfile.source.line(instruction.start_line))
+    indent = leading_whitespace(instruction.source_lines[0])
     comment = [
         f"# {key} is a secret: do not store it in the image. Give it to the build with",
         f"#   docker build --secret id={secret_id},env={key} .",
@@ -163,7 +161,7 @@ def _suggestion(dockerfile: Dockerfile, instruction: Instruction, pair: KeyValue
     text = ("\n" + indent).join(comment)
     if len(instruction.key_values) == 1:
         end_line = instruction.end_line
-        whole = Span(Position(instruction.start_line, len(indent)), Position(end_line, len(dockerfile.source.line(end_line))))
+        whole = Span(Position(instruction.start_line, len(indent)), Position(end_line, len(instruction.source_lines[-1])))
         edits = (replace(whole, text),)
     else:
         words = instruction.words
@@ -347,6 +345,6 @@ RULE = Rule(
         peers="Docker's build checks report the Dockerfile case as `SecretsUsedInArgOrEnv` (by "
         "name only); kube-linter env-var-secret (by name only). hadolint has no equivalent.",
     ),
-    checks={Format.DOCKERFILE: check_dockerfile, Format.COMPOSE: check_compose, Format.KUBERNETES: check_kubernetes},
+    checks={Format.DOCKERFILE: each_instruction(check_instruction, ("ENV", "ARG")), Format.COMPOSE: check_compose, Format.KUBERNETES: check_kubernetes},
     fix=Applicability.DISPLAY_ONLY,
 )

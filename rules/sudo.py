@@ -1,11 +1,11 @@
 """HG109 sudo: a ``RUN`` calls ``sudo`` (or ``doas``)."""
 from __future__ import annotations
 
-from hullguard.context import RuleContext
-from hullguard.dockerfile import Dockerfile
+from hullguard.dockerfile import Instruction
 from hullguard.model import Format, Rule, RuleDocs, Severity
+from hullguard.rules._each_instruction import each_instruction
 from hullguard.rules._exec_form import exec_form_words
-from hullguard.rules._shell import RunCommand, run_commands
+from hullguard.rules._shell import RunCommand, instruction_commands
 from hullguard.words import Word
 
 ELEVATORS = frozenset({"sudo", "doas"})
@@ -29,15 +29,14 @@ def _elevator(command: RunCommand) -> Word | None:
     return None
 
 
-def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
-    for _, run in run_commands(dockerfile):
+def check_instruction(instruction: Instruction):
+    for run in instruction_commands(instruction):
         word = _elevator(run)
         if word is not None:
             yield RULE.finding(run.script.word_span(word), _message(word))
-    for instruction in dockerfile.instructions:
-        exec_form = exec_form_words(instruction) if instruction.keyword == "RUN" else None
-        if exec_form and _program(exec_form[0]) in ELEVATORS:
-            yield RULE.finding(instruction.span(exec_form[0].start, exec_form[0].end), _message(exec_form[0]))
+    exec_form = exec_form_words(instruction)
+    if exec_form and _program(exec_form[0]) in ELEVATORS:
+        yield RULE.finding(instruction.span(exec_form[0].start, exec_form[0].end), _message(exec_form[0]))
 
 
 def _message(word: Word) -> str:
@@ -64,6 +63,6 @@ RULE = Rule(
         "for them and back afterwards), and drop sudo from the image.",
         peers="hadolint DL3004.",
     ),
-    checks={Format.DOCKERFILE: check_dockerfile},
+    checks={Format.DOCKERFILE: each_instruction(check_instruction, ("RUN",))},
     hadolint=("DL3004",),
 )

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from hullguard.context import RuleContext
-from hullguard.dockerfile import Dockerfile, Instruction, Script
+from hullguard.dockerfile import Instruction, Script
 from hullguard.model import Format, Rule, RuleDocs, Severity
+from hullguard.rules._each_instruction import each_instruction
 from hullguard.rules._shell import (
-    APK, APT, CURL, GIT, PIP, WGET, YUM, Arguments, OptionSpec, RunCommand, option_span, parse_arguments, run_commands,
-    value_span,
+    APK, APT, CURL, GIT, PIP, WGET, YUM, Arguments, OptionSpec, RunCommand, instruction_commands, option_span,
+    parse_arguments, value_span,
 )
 from hullguard.text import Span
 from hullguard.words import Word
@@ -159,14 +159,13 @@ def _variable_span(instruction: Instruction, pair) -> Span:
     return instruction.span(pair.key_start, end)
 
 
-def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
-    for instruction in dockerfile.instructions:
-        if instruction.keyword in ("ENV", "ARG"):
-            for pair in instruction.key_values:
-                problem = pair.has_value and _variable_problem(pair.key, pair.value)
-                if problem:
-                    yield RULE.finding(_variable_span(instruction, pair), problem)
-    for _, command in run_commands(dockerfile):
+def check_instruction(instruction: Instruction):
+    if instruction.keyword in ("ENV", "ARG"):
+        for pair in instruction.key_values:
+            problem = pair.has_value and _variable_problem(pair.key, pair.value)
+            if problem:
+                yield RULE.finding(_variable_span(instruction, pair), problem)
+    for command in instruction_commands(instruction):
         for span, message in _command_findings(command):
             yield RULE.finding(span, message)
 
@@ -209,5 +208,5 @@ RULE = Rule(
         "(npm strict-ssl), CKV2_DOCKER_14 (GIT_SSL_NO_VERIFY), CKV2_DOCKER_15 (sslverify), CKV2_DOCKER_16 "
         "(PIP_TRUSTED_HOST). hadolint has no equivalent.",
     ),
-    checks={Format.DOCKERFILE: check_dockerfile},
+    checks={Format.DOCKERFILE: each_instruction(check_instruction, ("RUN", "ENV", "ARG"))},
 )

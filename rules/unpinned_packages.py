@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from hullguard.context import RuleContext
-from hullguard.dockerfile import Dockerfile
+from hullguard.dockerfile import Instruction
 from hullguard.model import Format, Rule, RuleDocs, Severity
-from hullguard.rules._shell import Install, run_commands
+from hullguard.rules._each_instruction import each_instruction
+from hullguard.rules._shell import Install, instruction_commands
 from hullguard.words import Word
 
 _PATH_PREFIXES = (".", "/", "~")
@@ -62,8 +62,8 @@ def _unpinned(install: Install) -> list[Word]:
     return found
 
 
-def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
-    for _, run in run_commands(dockerfile):
+def check_instruction(instruction: Instruction):
+    for run in instruction_commands(instruction):
         install = run.install
         if install is None or install.family not in _PIN_SYNTAX:
             continue
@@ -101,6 +101,6 @@ RULE = Rule(
         "easier to maintain than versions in the Dockerfile.",
         peers="hadolint DL3008 (apt-get), DL3018 (apk), DL3013 (pip), DL3016 (npm), DL3028 (gem).",
     ),
-    checks={Format.DOCKERFILE: check_dockerfile},
+    checks={Format.DOCKERFILE: each_instruction(check_instruction, ("RUN",))},
     hadolint=("DL3008", "DL3013", "DL3016", "DL3018", "DL3028"),
 )

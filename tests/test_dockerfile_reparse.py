@@ -101,3 +101,73 @@ def test_corpus_dockerfiles_parse_the_same_again_after_lines_are_added_above():
         assert summary(text) == first, path.name
         moved = "#\n" + text.replace("\n", "\n\n", 3)
         assert summary(moved) == fresh(moved), path.name
+
+
+# --- what the rules work out per instruction (Instruction.remembered) --------------------------
+
+LINTED = """FROM python:3.12 AS build
+ARG TARGETPLATFORM
+ENV API_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789 PIP_TRUSTED_HOST=pypi.org
+RUN sudo apt-get update && apt-get install -y curl git \\
+    && curl -k https://example.com/install.sh | sh
+RUN pip install requests && git clone https://example.com/x.git
+COPY --from=nginx:latest /etc/nginx /etc/nginx
+COPY . /app
+FROM build
+ARG TARGETPLATFORM
+SHELL ["/bin/bash", "-c"]
+RUN wget -O- https://example.com/x | bash
+COPY --from=build /app /app
+"""
+
+LINT_EDITS = EDITS + [
+    lambda t: t.replace("API_TOKEN=ghp_", "API_TOKEN=ghq_"),  # the edited instruction only
+    lambda t: t.replace("AS build", "AS builder"),  # COPY --from=build now names an image
+    lambda t: t.replace('SHELL ["/bin/bash", "-c"]', 'SHELL ["pwsh", "-c"]'),  # the RUN below is no shell code
+    lambda t: t.replace("ARG TARGETPLATFORM\n", "ARG TARGETPLATFORM\nRUN true\n", 1),  # repeated instructions
+]
+
+
+def lint(text: str, path):
+    from hullguard.config import Config
+    from hullguard.documents import load_document
+    from hullguard.engine import lint_document
+    from hullguard.model import Format
+
+    return lint_document(load_document(str(path), text, Format.DOCKERFILE), Config(select=("ALL",))).findings
+
+
+def fresh_lint(text: str, path):
+    model._SCANNED.clear()
+    return lint(text, path)
+
+
+@pytest.mark.parametrize("edit", LINT_EDITS)
+@pytest.mark.parametrize("base", [BASE, LINTED], ids=["base", "linted"])
+def test_findings_after_an_edit_equal_those_of_a_first_parse(edit, base, tmp_path):
+    path = tmp_path / "Dockerfile"
+    first = fresh_lint(base, path)
+    assert lint(base, path) == first  # everything remembered
+    edited = edit(base)
+    assert lint(edited, path) == fresh_lint(edited, path)
+    assert lint(base, path) == first  # and back
+
+
+def test_the_linted_example_has_findings_of_every_rule_that_remembers(tmp_path):
+    codes = {finding.code for finding in fresh_lint(LINTED, tmp_path / "Dockerfile")}
+    # HG109 sudo, HG206 pipe to shell, HG207 TLS, HG301 secret, HG601 unpinned packages,
+    # HG604 pipefail, HG201/HG202 the COPY --from image, HG303 the whole context copied.
+    assert {"HG109", "HG206", "HG207", "HG301", "HG601", "HG604", "HG201", "HG202", "HG303"} <= codes
+
+
+@pytest.mark.skipif(not CORPUS_DOCKERFILES, reason="needs ../shared/corpus")
+def test_corpus_dockerfiles_lint_the_same_after_edits(tmp_path):
+    path = tmp_path / "Dockerfile"
+    for source in CORPUS_DOCKERFILES:
+        text = source.read_text(encoding="utf-8", errors="replace")
+        first = fresh_lint(text, path)
+        assert lint(text, path) == first, source.name
+        lines = text.split("\n")
+        middle = len(lines) // 2
+        for edited in ("#\n" + text, "\n".join(lines[:middle] + [lines[middle] + " x"] + lines[middle + 1 :])):
+            assert lint(edited, path) == fresh_lint(edited, path), source.name

@@ -31,15 +31,34 @@ def test_every_rule_gets_the_same_commands_with_what_they_read():
     assert commands[2].install.tool.name == "python3 -m pip"
 
 
-def test_commands_go_with_their_instruction():
+def test_commands_keep_no_instruction_alive():
     dockerfile, instructions = runs("FROM debian\nRUN a | b\nRUN <<EOF\nc\nEOF\n")
-    for instruction in instructions:
-        _shell.instruction_commands(instruction)
-    assert all(instruction in _shell._COMMANDS for instruction in instructions)
-    alive = [weakref.ref(instruction) for instruction in instructions]
-    del dockerfile, instructions, instruction
+    commands = [_shell.instruction_commands(instruction) for instruction in instructions]
+    alive = [weakref.ref(instruction) for instruction in instructions] + [weakref.ref(dockerfile)]
+    del dockerfile, instructions
     gc.collect()
-    assert all(ref() is None for ref in alive)  # the cache does not keep instructions alive
+    assert all(ref() is None for ref in alive)  # kept for the next parse, without their file
+    assert [[c.name for c in found] for found in commands] == [["a", "b"], ["c"]]
+
+
+def test_a_later_parse_shares_the_commands_of_unchanged_instructions():
+    _, (first, second) = runs("FROM debian\nRUN a | b\nRUN c\n")
+    _, (first_again, second_edited) = runs("FROM debian\nRUN a | b\nRUN c d\n")
+    assert _shell.instruction_commands(first_again) is _shell.instruction_commands(first)
+    assert [c.name for c in _shell.instruction_commands(second_edited)] == ["c"]
+    assert [w.value for w in _shell.instruction_commands(second_edited)[0].arguments] == ["d"]
+    _, (moved, _) = runs("FROM debian\n\nRUN a | b\nRUN c\n")
+    assert _shell.instruction_commands(moved) is not _shell.instruction_commands(first)  # positions differ
+    assert moved.scripts[0].map.positions[0].line == 2
+
+
+def test_commands_follow_the_shell_in_force():
+    _, (run,) = runs("FROM debian\nRUN a | b\n")
+    assert [c.name for c in _shell.instruction_commands(run)] == ["a", "b"]
+    _, (powershell_run,) = runs('FROM debian\nSHELL ["pwsh", "-c"]\nRUN a | b\n')
+    assert _shell.instruction_commands(powershell_run) == []  # not POSIX shell code
+    _, (run_again,) = runs("FROM debian\nRUN a | b\n")
+    assert [c.name for c in _shell.instruction_commands(run_again)] == ["a", "b"]
 
 
 def test_commands_by_script_and_pipelines():
