@@ -41,6 +41,7 @@ _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")
 _TEMPLATE_OPENINGS = ("{{", "{%", "{#")
 _TEMPLATE_CLOSINGS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _KEYWORD = re.compile(r"\s*(\S+)")
+_KEYWORD_AND_BLANKS = re.compile(r"\s*\S+\s*")  # up to the first argument
 DEFAULT_SHELL = ("/bin/sh", "-c")
 WINDOWS_SHELL = ("cmd", "/S", "/C")
 _WINDOWS_IMAGE = re.compile(r"(?:^|/)windows(?:[-/:]|$)|nanoserver|servercore", re.IGNORECASE)
@@ -210,6 +211,23 @@ class ImageRef:
         return f"{self.registry}/{self.repository}" if self.registry else self.repository
 
 
+class _remembered_property:
+    """An ``Instruction`` property worked out once per instruction lines, place and SHELL in
+    force (see ``Instruction.remembered``; the parse sets the SHELL before anyone reads it),
+    then kept on the object: a later parse gets it back instead of working it out again. Its
+    value is shared: never changed by those who read it."""
+
+    def __init__(self, function: Callable[["Instruction"], T]):
+        self.function = function
+        self.name = function.__name__
+
+    def __get__(self, instance: "Instruction | None", owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = instance.remembered(self.name, lambda: self.function(instance))
+        return value
+
+
 @dataclass(eq=False)  # identity: rules may key per-instruction analyses on it
 class Instruction:
     keyword: str  # upper-case
@@ -218,7 +236,7 @@ class Instruction:
     start_line: int
     end_line: int  # last line, heredoc bodies included
     escape: str
-    args_start: int = 0  # offset of the first argument (flags included)
+    args_start: int = -1  # offset of the first argument (flags included); worked out when not given
     heredocs: list[Heredoc] = field(default_factory=list)
     stage: "Stage | None" = None
     shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force
@@ -229,8 +247,9 @@ class Instruction:
     memos: dict[tuple[str, ...], dict] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        match = re.match(r"\s*\S+\s*", self.text)
-        self.args_start = match.end() if match else len(self.text)
+        if self.args_start < 0:
+            match = _KEYWORD_AND_BLANKS.match(self.text)
+            self.args_start = match.end() if match else len(self.text)
 
     def span(self, start: int, end: int) -> Span:
         return self.map.span(start, end)
@@ -241,11 +260,10 @@ class Instruction:
         server parses again on every keystroke) gets the same value. ``compute`` must read
         nothing but the instruction itself (its keyword, text, positions, heredocs, SHELL)
         and return nothing that refers to the instruction, its stage or its file."""
-        memo = self.memos.setdefault(self.shell, {})
         try:
-            return memo[key]
+            return self.memos[self.shell][key]
         except KeyError:
-            value = memo[key] = compute()
+            value = self.memos.setdefault(self.shell, {})[key] = compute()
             return value
 
     @property
@@ -257,11 +275,11 @@ class Instruction:
     def whole_span(self) -> Span:
         return self.span(0, len(self.text.rstrip()))
 
-    @cached_property
+    @_remembered_property
     def _flags_and_rest(self) -> tuple[tuple[Word, ...], int]:
         return _flags_and_rest(self.text, self.args_start, self.escape)
 
-    @cached_property
+    @_remembered_property
     def flags(self) -> list[Word]:
         """``--name=value`` flags (``RUN --mount=…``, ``COPY --from=…``, ``FROM --platform=…``)."""
         return list(self._flags_and_rest[0])
@@ -281,27 +299,24 @@ class Instruction:
     def arguments(self) -> str:
         return self.text[self.rest_start :].rstrip()
 
-    @cached_property
+    @_remembered_property
     def words(self) -> list[Word]:
         return list(_words(self.arguments, self.rest_start, self.escape))
 
-    @cached_property
+    @_remembered_property
     def json_arguments(self) -> list[str] | None:
         """The exec-form (JSON array) arguments, or None for shell form."""
         parsed = _json_arguments(self.arguments)
         return None if parsed is None else list(parsed)
 
-    @cached_property
+    @_remembered_property
     def key_values(self) -> list[KeyValue]:
         return list(_key_values(self.arguments, self.rest_start, self.escape, self.keyword != "ARG"))
 
-    @property
+    @_remembered_property
     def scripts(self) -> list[Script]:
         """The shell code a ``RUN`` executes: its command line, and the heredoc bodies a
         shell runs (``RUN <<EOF``, ``RUN bash <<EOF``; not ``RUN python3 <<EOF``)."""
-        return self.remembered("scripts", self._scripts)
-
-    def _scripts(self) -> list[Script]:
         if self.keyword != "RUN" or self.json_arguments is not None or not _is_posix_shell(self.shell):
             return []
         command_line = Script(self.arguments, _shifted(self.map, self.rest_start))
@@ -430,8 +445,15 @@ class Dockerfile:
         return line, line
 
     def stage_named(self, name: str) -> Stage | None:
-        lowered = name.lower()
-        return next((s for s in self.stages if s.name and s.name.lower() == lowered), None)
+        return self._stages_by_name.get(name.lower())
+
+    @cached_property
+    def _stages_by_name(self) -> dict[str, Stage]:
+        named: dict[str, Stage] = {}
+        for stage in self.stages:
+            if stage.name:
+                named.setdefault(stage.name.lower(), stage)  # the first stage of each name
+        return named
 
 
 def parse_dockerfile(source: SourceText) -> Dockerfile:
@@ -501,12 +523,14 @@ class _Scanner:
     def _instruction(self) -> Instruction:
         start = self.number
         key = (self.escape, self.lines[start])
-        same_lines = [scanned for scanned in _SCANNED.get(key, ()) if tuple(self.lines[start : start + len(scanned.lines)]) == scanned.lines]
-        if same_lines:
+        variants = _SCANNED.get(key)
+        if variants:
             # The one scanned at this place if there is one (a file may repeat an instruction).
-            scanned = next((scanned for scanned in same_lines if scanned.start_line == start), same_lines[0])
-            _SCANNED.move_to_end(key)
-            return self._reuse(key, scanned)
+            same_lines = [scanned for scanned in variants if self._continues_as(scanned)]
+            if same_lines:
+                scanned = next((scanned for scanned in same_lines if scanned.start_line == start), same_lines[0])
+                _SCANNED.move_to_end(key)
+                return self._reuse(key, scanned)
         comments_before = len(self.comments)
         instruction, complete = self._scan_instruction()
         instruction.source_lines = tuple(self.lines[start : self.number])
@@ -514,15 +538,22 @@ class _Scanner:
             _remember(key, _Scanned.of(instruction, tuple(self.comments[comments_before:])))
         return instruction
 
+    def _continues_as(self, scanned: "_Scanned") -> bool:
+        """Whether the lines from here on are ``scanned``'s (the first is, by its key)."""
+        count = len(scanned.lines)
+        return count == 1 or tuple(self.lines[self.number : self.number + count]) == scanned.lines
+
     def _reuse(self, key: tuple[str, str], scanned: "_Scanned") -> Instruction:
         """An instruction scanned before from the same lines, maybe at another line."""
         lines = self.number - scanned.start_line
         self.number += len(scanned.lines)
-        self.comments.extend(Comment(c.line + lines, c.text, c.column) for c in scanned.comments)
-        instruction = Instruction(scanned.keyword, scanned.text, _moved_map(scanned.map, lines), scanned.start_line + lines, scanned.end_line + lines, self.escape)
-        instruction.heredocs = [
-            dataclasses.replace(doc, map=_moved_map(doc.map, lines), start_line=doc.start_line + lines, end_line=doc.end_line + lines) for doc in scanned.heredocs
-        ]
+        if scanned.comments:
+            self.comments.extend(Comment(c.line + lines, c.text, c.column) for c in scanned.comments)
+        instruction = Instruction(scanned.keyword, scanned.text, _moved_map(scanned.map, lines), scanned.start_line + lines, scanned.end_line + lines, self.escape, scanned.args_start)
+        if scanned.heredocs:
+            instruction.heredocs = [
+                dataclasses.replace(doc, map=_moved_map(doc.map, lines), start_line=doc.start_line + lines, end_line=doc.end_line + lines) for doc in scanned.heredocs
+            ]
         instruction.source_lines = scanned.lines
         if lines:  # what was remembered holds positions: start afresh, here, for the next parse
             _remember(key, _Scanned.of(instruction, tuple(self.comments[len(self.comments) - len(scanned.comments) :])))
@@ -613,6 +644,7 @@ class _Scanned:
     map: SourceMap
     start_line: int
     end_line: int
+    args_start: int
     heredocs: tuple[Heredoc, ...]
     comments: tuple[Comment, ...]
     memos: dict  # shared with every instruction made from this record at its own place
@@ -622,7 +654,7 @@ class _Scanned:
         # Not the instruction itself: each parse needs its own (stage and shell differ), and
         # keeping it would keep its whole Dockerfile alive.
         i = instruction
-        return cls(i.source_lines, i.keyword, i.text, i.map, i.start_line, i.end_line, tuple(i.heredocs), comments, i.memos)
+        return cls(i.source_lines, i.keyword, i.text, i.map, i.start_line, i.end_line, i.args_start, tuple(i.heredocs), comments, i.memos)
 
 
 # The language server parses a file again on every keystroke, and only the edited
@@ -687,12 +719,15 @@ def _build_stages(source, directives, escape, instructions, comments) -> Dockerf
     unknown_args = set(AUTOMATIC_ARGS)  # set, but to values not known here
     shell = DEFAULT_SHELL
     final_shells: dict[int, tuple[str, ...]] = {}  # the SHELL in force at each stage's end
+    named: dict[str, Stage] = {}  # the latest stage of each lower-case name
     for instruction in instructions:
         if instruction.keyword == "FROM":
-            stage = _new_stage(instruction, stages, global_args, unknown_args)
+            stage = _new_stage(instruction, len(stages), named, global_args, unknown_args)
             if stages:
                 final_shells[stages[-1].index] = shell
             stages.append(stage)
+            if stage.name:
+                named[stage.name.lower()] = stage
             instruction.stage = stage
             shell = final_shells[stage.base_stage.index] if stage.base_stage else _default_shell(stage)
             instruction.shell = shell
@@ -727,7 +762,7 @@ def _default_shell(stage: Stage) -> tuple[str, ...]:
     return WINDOWS_SHELL if _WINDOWS_IMAGE.search(stage.image_text) or platform.startswith("windows") else DEFAULT_SHELL
 
 
-def _new_stage(instruction: Instruction, stages: list[Stage], global_args: dict[str, str], unknown_args: set[str]) -> Stage:
+def _new_stage(instruction: Instruction, index: int, named: dict[str, Stage], global_args: dict[str, str], unknown_args: set[str]) -> Stage:
     words = instruction.words
     if not words:
         raise DockerfileError("FROM needs an image", instruction.keyword_span)
@@ -738,16 +773,14 @@ def _new_stage(instruction: Instruction, stages: list[Stage], global_args: dict[
     elif len(words) != 1:
         raise DockerfileError("FROM takes an image and an optional 'AS name'", instruction.span(words[1].start, words[-1].end))
     image_text, resolved = substitute(image_word.value, global_args, unknown_args)
-    lowered = image_text.lower()
-    base_stage = next((s for s in reversed(stages) if s.name and s.name.lower() == lowered), None)
     return Stage(
-        index=len(stages),
+        index=index,
         from_instruction=instruction,
         image_word=image_word,
         image_text=image_text,
         image_resolved=resolved,
         name=name_word.value if name_word else None,
         name_word=name_word,
-        base_stage=base_stage,
+        base_stage=named.get(image_text.lower()),
         instructions=[instruction],
     )

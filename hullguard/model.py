@@ -81,7 +81,7 @@ class Finding:
         """A copy ``lines`` lines down (its fixes' edits too), for findings kept between lints:
         each lint gets its own (the engine sets their severity)."""
         if not lines:
-            return dataclasses.replace(self, fixes=list(self.fixes))
+            return Finding(self.code, self.name, self.severity, self.message, self.span, list(self.fixes), self.secret)
         fixes = [dataclasses.replace(fix, edits=tuple(TextEdit(edit.span.moved(lines), edit.new_text) for edit in fix.edits)) for fix in self.fixes]
         return dataclasses.replace(self, span=self.span.moved(lines), fixes=fixes)
 

@@ -37,20 +37,24 @@ def parse_suppressions(model) -> list[Suppression]:
     suppressions = []
     whole_file = (0, model.source.line_count)
     for comment in model.comments:
-        line_text = model.source.line(comment.line)
-        span = Span.on_line(comment.line, comment.column, len(line_text.rstrip()))
         match = _HULLGUARD.match(comment.text)
         if match:
+            span = _comment_span(model, comment)
             selectors = [s.strip() for s in (match.group(2) or "").split(",") if s.strip()]
             first, last = whole_file if match.group(1) == "ignore-file" else model.suppression_scope(comment.line)
             suppressions.append(Suppression(comment, span, selectors, first, last))
             continue
         match = _HADOLINT.match(comment.text)
         if match:
+            span = _comment_span(model, comment)
             selectors = [s.strip().upper() for s in match.group(2).split(",") if s.strip()]
             first, last = whole_file if match.group(1) else model.suppression_scope(comment.line)
             suppressions.append(Suppression(comment, span, selectors, first, last, from_hadolint=True))
     return suppressions
+
+
+def _comment_span(model, comment: Comment) -> Span:
+    return Span.on_line(comment.line, comment.column, len(model.source.line(comment.line).rstrip()))
 
 
 def _matches(suppression: Suppression, selector: str, rule: Rule) -> bool:

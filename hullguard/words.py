@@ -130,6 +130,8 @@ def substitute(text: str, variables: dict[str, str], unknown: frozenset[str] | s
     be known here, so no expression of it resolves. Unresolved parts, ``${VAR:?message}``
     without a value and the pattern modifiers (``${VAR%.*}``) keep their text as written.
     """
+    if "$" not in text:
+        return text, True
     if text.count("${") > _MAX_BRACED:
         return text, False  # not a real reference; keeps pathological input cheap
     out = []
@@ -137,11 +139,12 @@ def substitute(text: str, variables: dict[str, str], unknown: frozenset[str] | s
     index = 0
     length = len(text)
     while index < length:
-        char = text[index]
-        if char != "$" or index + 1 >= length:
-            out.append(char)
-            index += 1
-            continue
+        dollar = text.find("$", index)
+        if dollar < 0 or dollar + 1 >= length:  # a "$" at the very end is itself
+            out.append(text[index:])
+            break
+        out.append(text[index:dollar])
+        index = dollar
         if text[index + 1] == "{":
             piece, ok, index = _expand_braced(text, index, variables, unknown)
             out.append(piece)
@@ -149,7 +152,7 @@ def substitute(text: str, variables: dict[str, str], unknown: frozenset[str] | s
             continue
         name = _NAME.match(text, index + 1)
         if name is None:
-            out.append(char)
+            out.append("$")
             index += 1
             continue
         value = None if name.group() in unknown else variables.get(name.group())

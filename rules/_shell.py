@@ -106,7 +106,7 @@ def run_pipelines(commands: list[RunCommand]) -> list[list[RunCommand]]:
 
 def run_installs(instruction: Instruction) -> list[tuple[int, RunCommand]]:
     """The install commands of one ``RUN`` with their position among its commands."""
-    return [(position, command) for position, command in enumerate(instruction_commands(instruction)) if command.install is not None]
+    return instruction.remembered(run_installs, lambda: [(position, command) for position, command in enumerate(instruction_commands(instruction)) if command.install is not None])
 
 
 def stage_chain(stage: Stage) -> list[Stage]:

@@ -88,9 +88,12 @@ def check_dockerfile(dockerfile: Dockerfile, context: RuleContext):
     for instruction in run_instructions(dockerfile):
         if instruction.stage is None or instruction.stage.index not in shipped:
             continue  # only COPY --from-ed: its layers are not in any image
+        installs = run_installs(instruction)
+        if not installs:
+            continue
         mounts = _scratch_mount_targets(instruction)
         commands = instruction_commands(instruction)
-        for position, run in run_installs(instruction):
+        for position, run in installs:
             install = run.install
             family = install.family
             if family not in CACHE_DIRS or any(_covers_cache(family, target) for target in mounts):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import inspect
+import json
 import logging
 import os
 import sys
@@ -38,7 +40,7 @@ from hullguard.rules import RULES_BY_CODE
 from hullguard.text import Span
 
 from hullguard.server import actions, add_arguments
-from hullguard.server.protocol import EditSupport, Positions, TextBuffer, diagnostics, error_diagnostic
+from hullguard.server.protocol import EditSupport, Positions, TextBuffer, diagnostics, error_diagnostic, publication
 from hullguard.server.workspace import (
     LintJob,
     OpenFile,
@@ -84,6 +86,22 @@ class Protocol(LanguageServerProtocol):
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
         yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def notify_encoded(self, method: str, params: str) -> None:
+        """A notification whose parameters are JSON text already (``protocol.publication``),
+        framed as pygls frames every message."""
+        body = f'{{"jsonrpc": "{self.VERSION}", "method": {json.dumps(method)}, "params": {params}}}'.encode(self.CHARSET)
+        if self.writer is None:
+            logger.error("cannot send %s: no transport", method)
+            return
+        header = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n" if self._include_headers else ""
+        try:
+            written = self.writer.write(header.encode(self.CHARSET) + body)
+            if inspect.isawaitable(written):  # a websocket's writer
+                asyncio.ensure_future(written)
+        except BrokenPipeError:
+            logger.exception("cannot send %s: the client closed the pipe", method)
+            raise
 
     def structure_message(self, data):
         try:
@@ -137,7 +155,7 @@ class HullguardServer(LanguageServer):
             self.log(message)
 
     def publish(self, file: OpenFile, found: list[types.Diagnostic], version: int | None) -> None:
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=file.uri, diagnostics=found, version=version))
+        self.protocol.notify_encoded(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, publication(file.uri, found, version))
 
     # --- linting ---------------------------------------------------------------------------
 

@@ -2,11 +2,13 @@
 encoding, diagnostics, and edits as a WorkspaceEdit the client can apply."""
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from lsprotocol import types
+from pygls.protocol import default_converter
 
 from hullguard.engine import LintResult
 from hullguard.model import Finding, Severity, TextEdit
@@ -153,8 +155,11 @@ def diagnostics(result: LintResult, positions: Positions) -> list[types.Diagnost
 
 # Diagnostics already made, by what they are made from: on a keystroke, most findings are as
 # they were, on lines as they were (the columns in the client's units depend on the line).
+# Their JSON text too, by the diagnostic's id (the diagnostic is kept alive while it is here).
 _CONVERTED: OrderedDict[tuple, types.Diagnostic] = OrderedDict()
+_ENCODED: dict[int, str] = {}
 CONVERTED_KEPT = 8192
+_CONVERTER = default_converter()
 
 
 def _converted(finding: Finding, positions: Positions) -> types.Diagnostic:
@@ -164,11 +169,26 @@ def _converted(finding: Finding, positions: Positions) -> types.Diagnostic:
     made = _CONVERTED.get(key)
     if made is None:
         made = _CONVERTED[key] = diagnostic(finding, positions)
+        _ENCODED[id(made)] = _encode(made)
         if len(_CONVERTED) > CONVERTED_KEPT:
-            _CONVERTED.popitem(last=False)
+            del _ENCODED[id(_CONVERTED.popitem(last=False)[1])]
     else:
         _CONVERTED.move_to_end(key)
     return made
+
+
+def _encode(diagnostic: types.Diagnostic) -> str:
+    return json.dumps(_CONVERTER.unstructure(diagnostic, types.Diagnostic))
+
+
+def publication(uri: str, found: list[types.Diagnostic], version: int | None) -> str:
+    """The parameters of ``textDocument/publishDiagnostics`` as JSON text. Each diagnostic
+    made from a finding is encoded once, when it is made: a keystroke republishes mostly the
+    same diagnostics, and encoding them again through the protocol's converter would cost
+    more than the lint of a small file."""
+    encoded = ",".join(_ENCODED.get(id(diagnostic)) or _encode(diagnostic) for diagnostic in found)
+    version_field = "" if version is None else f', "version": {version}'
+    return f'{{"uri": {json.dumps(uri)}, "diagnostics": [{encoded}]{version_field}}}'
 
 
 def text_edits(edits: tuple[TextEdit, ...] | list[TextEdit], positions: Positions) -> list[types.TextEdit]:

@@ -138,3 +138,25 @@ def test_text_buffer_clamps_positions_past_a_line_or_the_text():
     assert buffer.text == "ab!\nend"  # past the last line: at the end of the text
     buffer.apply(types.TextDocumentContentChangePartial(range=types.Range(types.Position(1, 0), types.Position(1, 1)), text="E"), "utf-16")
     assert buffer.text == "ab!\nEnd"
+
+
+@pytest.mark.parametrize("version", [7, None])
+def test_a_publication_is_what_the_protocol_converter_would_send(version):
+    import json
+
+    from pygls.protocol import default_converter
+
+    from hullguard.config import Config
+    from hullguard.engine import lint_document
+    from hullguard.server.protocol import diagnostics, error_diagnostic, failure_diagnostic, publication
+
+    document = load_document("Dockerfile", 'FROM nginx:latest\nENV NOTE="é \\" 😀"\nRUN curl -k https://x | sh\n', Format.DOCKERFILE)
+    result = lint_document(document, Config(select=("ALL",)))
+    found = diagnostics(result, Positions(document.source, "utf-16"))
+    found += [failure_diagnostic("HG101 (run-as-root): ValueError: boom"), error_diagnostic("a config problem")]
+    assert len(found) > 5
+    for _ in range(2):  # made, then taken from the cache
+        sent = json.loads(publication("file:///w/Dock%20erfile", found, version))
+        expected = default_converter().unstructure(types.PublishDiagnosticsParams(uri="file:///w/Dock%20erfile", diagnostics=found, version=version))
+        assert sent == expected
+        found = diagnostics(result, Positions(document.source, "utf-16")) + found[-2:]
