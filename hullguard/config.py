@@ -296,9 +296,9 @@ class ConfigFinder:
             return self._by_folder[folder]
         config = None
         for name in CONFIG_FILES:
-            candidate = Path(folder, name)
-            if candidate.is_file():
-                config = read_config_file(candidate, self.rules)
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                config = read_config_file(Path(candidate), self.rules)
                 if config is not None:
                     break
         if config is None:

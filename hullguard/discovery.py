@@ -68,14 +68,14 @@ def walk(root: Path, errors: list[str]) -> list[tuple[Path, Format]]:
         inherited = []  # the user named an ignored folder: lint it anyway
 
     def visit(folder: Path, specs: list[tuple[Path, "pathspec.PathSpec"]], real_folder: Path) -> None:
-        spec = _ignore_spec(folder)
-        if spec:
-            specs = specs + [(real_folder, spec)]
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
             errors.append(f"{folder}: cannot read folder: {error.strerror}")
             return
+        spec = _ignore_spec(folder) if any(entry.name == ".gitignore" for entry in entries) else None
+        if spec:
+            specs = specs + [(real_folder, spec)]
         for entry in entries:
             # The entry's own path, not a symlink's target, is what .gitignore patterns match.
             if entry.is_dir(follow_symlinks=False):

@@ -8,6 +8,7 @@ still sees the policy beside it. Only documents of kind NetworkPolicy are parsed
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
@@ -53,6 +54,9 @@ class ProjectIndex:
         """Index a file of the run from its bytes, before it is linted: only its NetworkPolicy
         documents are parsed, so the run need not keep every parsed file in memory."""
         key = os.path.normpath(path)
+        if b"NetworkPolicy" not in data:  # most files: not even decoded
+            self.policies[key] = []
+            return
         try:
             text = data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError:
@@ -110,8 +114,22 @@ def _policies_in_file(path: str) -> list[NetworkPolicy]:
     return found
 
 
+# What comes before the kind on every NetworkPolicy document's top-level kind line (the
+# line ``peek_kind`` reads), and not in a schema or a description that only mentions the kind.
+_BEFORE_POLICY_KIND = re.compile(r"""(?:kind|"kind"|'kind')[ \t]*:[ \t]+["']?""")
+
+
+def _may_hold_policies(text: str) -> bool:
+    at = text.find("NetworkPolicy")
+    while at >= 0:
+        if _BEFORE_POLICY_KIND.fullmatch(text, text.rfind("\n", 0, at) + 1, at):
+            return True
+        at = text.find("NetworkPolicy", at + 1)
+    return False
+
+
 def _policies_in_text(path: str, text: str) -> list[NetworkPolicy]:
-    if "NetworkPolicy" not in text:
+    if not _may_hold_policies(text):
         return []  # most files: no need to split them
     found = []
     for doc in split_documents(SourceText(text), max_bytes=None):

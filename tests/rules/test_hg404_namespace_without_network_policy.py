@@ -126,3 +126,16 @@ def test_project_index_ignores_unreadable_and_broken_yaml(tmp_path):
     (tmp_path / "broken.yaml").write_text("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nspec: [\n")
     index = ProjectIndex()
     assert index.policies_near(str(tmp_path / "deploy.yaml")) == []
+
+
+@pytest.mark.parametrize(("text", "policies"), [
+    ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {}}\n", 1),
+    ('"apiVersion": networking.k8s.io/v1\n"kind":  "NetworkPolicy" # quoted\nspec: {podSelector: {}}\n', 1),
+    ("---\napiVersion: v1\nkind: ConfigMap\n---\napiVersion: networking.k8s.io/v1\nkind: 'NetworkPolicy'\nspec: {podSelector: {}}\n", 1),
+    # A schema or a description that names the kind is no policy (and the file is not split).
+    ("apiVersion: v1\nkind: ConfigMap\ndata:\n  doc: |\n    kind: NetworkPolicy\n  x: a NetworkPolicy\n", 0),
+])
+def test_the_run_index_reads_policies_from_the_bytes_of_each_file(text, policies):
+    index = ProjectIndex()
+    index.add_data("m.yaml", text.encode())
+    assert len(index.policies["m.yaml"]) == policies
