@@ -7,6 +7,7 @@ send back only what the output needs: the findings, not the parsed documents.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -35,7 +36,8 @@ def lint_all(jobs: list[tuple[str, bytes, Format, Config]], project, workers: in
     forked processes. The results' documents keep their path, format and parse error only.
     The workers inherit the inputs (only index ranges go down the pipes), and with
     ``render`` (the output format's rendering of one result) they render their results too:
-    then ``LintResult.rendered`` holds the output and the findings come back without fixes."""
+    then ``LintResult.rendered`` holds the output, and of the findings only the most severe
+    comes back (without its fixes), for the exit status."""
     global _RUN
     _RUN = (jobs, project, render)
     gc.freeze()  # what the workers inherit is never garbage: their collector need not walk it
@@ -67,7 +69,8 @@ def _lint_share(indices: range) -> tuple[range, list[LintResult]]:
         result.document = document.without_content()
         if render is not None:
             result.rendered = render(result)
-            for finding in result.findings:
-                finding.fixes = []  # rendered already: the parent needs only codes and severities
+            # Rendered already: the parent needs only the exit status, which the most severe finding decides.
+            worst = max(result.findings, key=lambda finding: finding.severity, default=None)
+            result.findings = [] if worst is None else [dataclasses.replace(worst, fixes=[])]
         results.append(result)
     return indices, results

@@ -42,3 +42,18 @@ def test_parallel_and_serial_runs_agree(tree, capsys, monkeypatch):
 
 def test_few_files_stay_in_one_process():
     assert parallel.worker_count(parallel.MIN_FILES - 1) == 1
+
+
+@pytest.mark.parametrize("fail_on", ["error", "warning", "info"])
+def test_parallel_and_serial_runs_exit_alike(tmp_path, capsys, monkeypatch, fail_on):
+    # The workers send back only each file's most severe finding: enough for the exit status.
+    # Each Dockerfile has one error (HG101) among warnings and infos.
+    for index in range(parallel.MIN_FILES):
+        (tmp_path / f"svc{index}").mkdir()
+        (tmp_path / f"svc{index}" / "Dockerfile").write_text(DOCKERFILE)
+    codes = []
+    for workers in (2, 1):
+        monkeypatch.setattr(cli, "worker_count", lambda files, workers=workers: workers)
+        codes.append(main(["check", "--select", "ALL", "--format", "json", "--fail-on", fail_on, str(tmp_path)]))
+        capsys.readouterr()
+    assert codes == [1, 1]
