@@ -526,11 +526,16 @@ class _Scanner:
         variants = _SCANNED.get(key)
         if variants:
             # The one scanned at this place if there is one (a file may repeat an instruction).
-            same_lines = [scanned for scanned in variants if self._continues_as(scanned)]
-            if same_lines:
-                scanned = next((scanned for scanned in same_lines if scanned.start_line == start), same_lines[0])
+            found = None
+            for scanned in variants:
+                if self._continues_as(scanned):
+                    if scanned.start_line == start:
+                        found = scanned
+                        break
+                    found = found or scanned
+            if found is not None:
                 _SCANNED.move_to_end(key)
-                return self._reuse(key, scanned)
+                return self._reuse(key, found)
         comments_before = len(self.comments)
         instruction, complete = self._scan_instruction()
         instruction.source_lines = tuple(self.lines[start : self.number])
@@ -549,16 +554,19 @@ class _Scanner:
         self.number += len(scanned.lines)
         if scanned.comments:
             self.comments.extend(Comment(c.line + lines, c.text, c.column) for c in scanned.comments)
+        if not lines:  # at the same place: a copy of what the scan made (fewer calls than __init__)
+            instruction = object.__new__(Instruction)
+            instruction.__dict__.update(scanned.fields)
+            instruction.heredocs = list(scanned.heredocs)
+            return instruction
         instruction = Instruction(scanned.keyword, scanned.text, _moved_map(scanned.map, lines), scanned.start_line + lines, scanned.end_line + lines, self.escape, scanned.args_start)
         if scanned.heredocs:
             instruction.heredocs = [
                 dataclasses.replace(doc, map=_moved_map(doc.map, lines), start_line=doc.start_line + lines, end_line=doc.end_line + lines) for doc in scanned.heredocs
             ]
         instruction.source_lines = scanned.lines
-        if lines:  # what was remembered holds positions: start afresh, here, for the next parse
-            _remember(key, _Scanned.of(instruction, tuple(self.comments[len(self.comments) - len(scanned.comments) :])))
-        else:
-            instruction.memos = scanned.memos
+        # What was remembered holds positions: start afresh, here, for the next parse.
+        _remember(key, _Scanned.of(instruction, tuple(self.comments[len(self.comments) - len(scanned.comments) :])))
         return instruction
 
     def _scan_instruction(self) -> tuple[Instruction, bool]:
@@ -647,14 +655,17 @@ class _Scanned:
     args_start: int
     heredocs: tuple[Heredoc, ...]
     comments: tuple[Comment, ...]
-    memos: dict  # shared with every instruction made from this record at its own place
+    # An instruction's fields as the scan made it, before the parse gave it a stage and a
+    # SHELL; the memos are shared with every instruction made from this record at its place.
+    fields: dict
 
     @classmethod
     def of(cls, instruction: Instruction, comments: tuple[Comment, ...]) -> "_Scanned":
         # Not the instruction itself: each parse needs its own (stage and shell differ), and
         # keeping it would keep its whole Dockerfile alive.
         i = instruction
-        return cls(i.source_lines, i.keyword, i.text, i.map, i.start_line, i.end_line, i.args_start, tuple(i.heredocs), comments, i.memos)
+        fields = {field.name: getattr(i, field.name) for field in dataclasses.fields(Instruction)} | {"stage": None, "shell": DEFAULT_SHELL}
+        return cls(i.source_lines, i.keyword, i.text, i.map, i.start_line, i.end_line, i.args_start, tuple(i.heredocs), comments, fields)
 
 
 # The language server parses a file again on every keystroke, and only the edited
