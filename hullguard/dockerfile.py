@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import json
 import re
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -238,7 +239,10 @@ class Instruction:
     escape: str
     args_start: int = -1  # offset of the first argument (flags included); worked out when not given
     heredocs: list[Heredoc] = field(default_factory=list)
-    stage: "Stage | None" = None
+    # Its stage (see ``stage``), held weakly: a stage holds its instructions, and a cycle
+    # would leave every parse to the cyclic garbage collector (the language server parses
+    # on every keystroke).
+    _stage: "weakref.ref[Stage] | None" = field(default=None, repr=False)
     shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force
     # Its lines in the file, from start_line to end_line (comments and heredoc bodies included).
     source_lines: tuple[str, ...] = field(default=(), repr=False)
@@ -250,6 +254,15 @@ class Instruction:
         if self.args_start < 0:
             match = _KEYWORD_AND_BLANKS.match(self.text)
             self.args_start = match.end() if match else len(self.text)
+
+    @property
+    def stage(self) -> "Stage | None":
+        """The stage the instruction belongs to (the one a ``FROM`` starts), while its file lives."""
+        return None if self._stage is None else self._stage()
+
+    @stage.setter
+    def stage(self, stage: "Stage | None") -> None:
+        self._stage = None if stage is None else weakref.ref(stage)
 
     def span(self, start: int, end: int) -> Span:
         return self.map.span(start, end)
@@ -664,7 +677,7 @@ class _Scanned:
         # Not the instruction itself: each parse needs its own (stage and shell differ), and
         # keeping it would keep its whole Dockerfile alive.
         i = instruction
-        fields = {field.name: getattr(i, field.name) for field in dataclasses.fields(Instruction)} | {"stage": None, "shell": DEFAULT_SHELL}
+        fields = {field.name: getattr(i, field.name) for field in dataclasses.fields(Instruction)} | {"_stage": None, "shell": DEFAULT_SHELL}
         return cls(i.source_lines, i.keyword, i.text, i.map, i.start_line, i.end_line, i.args_start, tuple(i.heredocs), comments, fields)
 
 

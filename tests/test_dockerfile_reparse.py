@@ -171,3 +171,18 @@ def test_corpus_dockerfiles_lint_the_same_after_edits(tmp_path):
         middle = len(lines) // 2
         for edited in ("#\n" + text, "\n".join(lines[:middle] + [lines[middle] + " x"] + lines[middle + 1 :])):
             assert lint(edited, path) == fresh_lint(edited, path), source.name
+
+
+def test_a_parsed_file_is_freed_without_the_cyclic_collector():
+    import gc
+
+    gc.collect()
+    gc.disable()
+    try:
+        dockerfile = parse_dockerfile(SourceText(BASE))
+        stage = dockerfile.instructions[-1].stage
+        assert stage is dockerfile.stages[-1] and stage.from_instruction.stage is stage
+        del dockerfile, stage
+        assert gc.collect() == 0  # reference counting freed it: no cycle between stages and instructions
+    finally:
+        gc.enable()
