@@ -24,7 +24,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, TypeVar
+from typing import Callable, NamedTuple, TypeVar
 
 from hullguard.text import Position, SourceText, Span
 from hullguard.words import Command, KeyValue, Word, iter_words, parse_key_values, split_commands, split_words, substitute
@@ -415,8 +415,7 @@ class Stage:
         return [i for i in self.instructions if i.keyword == "USER"]
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):  # a tuple: a parse makes one per comment line, on every keystroke
     line: int
     text: str  # without the leading '#', stripped
     column: int  # of the '#'

@@ -213,17 +213,17 @@ class HullguardServer(LanguageServer):
             self.bursts.pop(uri, None)
 
     def _linted(self, file: OpenFile, outcome: Outcome) -> None:
-        self._outcome(file, outcome)
         if outcome.error:
             self.log_once(f"{file.path or file.uri}: {outcome.error}")
             self.publish(file, [error_diagnostic(outcome.error)], outcome.version)
-            return
-        if outcome.result is None:  # excluded by the project's config
+        elif outcome.result is None:  # excluded by the project's config
             self.publish(file, [], outcome.version)
-            return
-        for failure in outcome.result.rule_failures:
-            self.log_once(f"{file.path or file.uri}: rule {failure}")
-        self.publish(file, diagnostics(outcome.result, Positions(outcome.source, self.encoding)), outcome.version)
+        else:
+            for failure in outcome.result.rule_failures:
+                self.log_once(f"{file.path or file.uri}: rule {failure}")
+            self.publish(file, diagnostics(outcome.result, Positions(outcome.source, self.encoding)), outcome.version)
+        # Kept once published: freeing the lint it replaces (a whole parsed file) takes a while.
+        self._outcome(file, outcome)
 
     def _outcome(self, file: OpenFile, outcome: Outcome) -> None:
         """Keep the file's latest lint; when its NetworkPolicies are no longer those the other
