@@ -55,12 +55,23 @@ class SourceText:
     def __init__(self, text: str, *, has_bom: bool = False):
         self.has_bom = has_bom
         self.text = text
-        self._pieces = text.split("\n")
-        # Each line without its line ending ("\n", and any "\r" before it).
-        self.lines = [line.rstrip("\r") for line in self._pieces] if "\r" in text else self._pieces
+        # Lines known to start at offsets, (line, offset) from (0, 0) on (see mark_line_starts).
+        self._known: list[tuple[int, int]] | None = None
+        self._known_lines: list[int] = []
+        self._known_offsets: list[int] = []
+        self._starts_after: dict[int, list[int]] = {}  # the line starts from each known line to the next
 
     # Worked out when first asked for: the language server makes a SourceText of a 2 MB
-    # stream on every keystroke, and most lints need neither.
+    # stream on every keystroke, and most lints need none of them.
+
+    @cached_property
+    def _pieces(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """Each line without its line ending ("\n", and any "\r" before it)."""
+        return [line.rstrip("\r") for line in self._pieces] if "\r" in self.text else self._pieces
 
     @cached_property
     def line_starts(self) -> list[int]:
@@ -89,20 +100,58 @@ class SourceText:
     def to_bytes(self) -> bytes:
         return ((BOM if self.has_bom else "") + self.text).encode("utf-8")
 
-    @property
+    def mark_line_starts(self, known: list[tuple[int, int]]) -> None:
+        """Tell where some lines start, ``[(line, offset), ...]`` ascending from ``(0, 0)``:
+        the documents of a YAML stream. Until every line's start or text is needed,
+        ``line``, ``offset`` and ``position`` then index only the part of the text they look
+        into (an edit of a 2 MB stream re-checks one document, not 34,000 lines)."""
+        if "line_starts" not in self.__dict__ and "lines" not in self.__dict__:
+            self._known = known
+            self._known_lines = [line for line, _ in known]
+            self._known_offsets = [offset for _, offset in known]
+
+    def _starts_from(self, index: int) -> list[int]:
+        """The start offsets of the lines from known line ``index`` to the next one (included)."""
+        starts = self._starts_after.get(index)
+        if starts is None:
+            begin = self._known_offsets[index]
+            end = self._known_offsets[index + 1] if index + 1 < len(self._known_offsets) else len(self.text)
+            pieces = self.text[begin:end].split("\n")
+            starts = self._starts_after[index] = [begin, *map(add, accumulate(map(len, pieces[:-1])), count(begin + 1))]
+        return starts
+
+    def _line_start(self, number: int) -> int:
+        if self._known is None or number < 0 or "line_starts" in self.__dict__:
+            return self.line_starts[number]
+        index = bisect.bisect_right(self._known_lines, number) - 1
+        return self._starts_from(index)[number - self._known_lines[index]]  # IndexError past the end, as line_starts
+
+    @cached_property
     def line_count(self) -> int:
-        return len(self.lines)
+        if self._known is not None:
+            last_line, last_offset = self._known[-1]
+            return last_line + self.text.count("\n", last_offset) + 1
+        return self.text.count("\n") + 1
 
     def line(self, number: int) -> str:
         """The line's text without its line ending."""
-        return self.lines[number]
+        if self._known is None or number < 0 or "lines" in self.__dict__:
+            return self.lines[number]
+        start = self._line_start(number)
+        end = self.text.find("\n", start)
+        return (self.text[start:] if end < 0 else self.text[start:end]).rstrip("\r")
 
     def offset(self, position: Position) -> int:
-        return self.line_starts[position.line] + position.column
+        return self._line_start(position.line) + position.column
 
     def position(self, offset: int) -> Position:
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        return Position(line, offset - self.line_starts[line])
+        if self._known is None or "line_starts" in self.__dict__:
+            line = bisect.bisect_right(self.line_starts, offset) - 1
+            return Position(line, offset - self.line_starts[line])
+        index = max(bisect.bisect_right(self._known_offsets, offset) - 1, 0)
+        starts = self._starts_from(index)
+        local = bisect.bisect_right(starts, offset) - 1
+        return Position(self._known_lines[index] + local, offset - starts[local])
 
     def slice(self, span: Span) -> str:
         return self.text[self.offset(span.start) : self.offset(span.end)]

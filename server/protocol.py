@@ -88,11 +88,16 @@ class Positions:
         self.source = source
         self.encoding = encoding
         self._bom = _units(BOM, encoding) if source.has_bom else 0
+        # ASCII text in UTF-16 (most files, most clients): a column is the same in both, and
+        # no line need be looked at (a 2 MB stream's lines are not even split).
+        self.same_columns = encoding == types.PositionEncodingKind.Utf16 and source.text.isascii()
 
     def _line(self, number: int) -> str:
         return self.source.line(number) if 0 <= number < self.source.line_count else ""
 
     def to_client(self, position: Position) -> types.Position:
+        if self.same_columns:
+            return types.Position(position.line, position.column + (self._bom if position.line == 0 else 0))
         line = self._line(position.line)
         if self.encoding == types.PositionEncodingKind.Utf16:
             column = utf16_column(line, position.column)
@@ -164,7 +169,7 @@ _CONVERTER = default_converter()
 
 def _converted(finding: Finding, positions: Positions) -> types.Diagnostic:
     start, end = finding.span
-    lines = positions._line(start.line), positions._line(end.line) if end.line != start.line else None
+    lines = None if positions.same_columns else (positions._line(start.line), positions._line(end.line) if end.line != start.line else None)
     key = (finding.code, finding.message, finding.severity, finding.span, lines, positions.encoding, positions._bom)
     made = _CONVERTED.get(key)
     if made is None:
