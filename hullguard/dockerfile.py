@@ -566,16 +566,18 @@ class _Scanner:
         self.number += len(scanned.lines)
         if scanned.comments:
             self.comments.extend(Comment(c.line + lines, c.text, c.column) for c in scanned.comments)
+        fields = scanned.fields
         if not lines:  # at the same place: a copy of what the scan made (fewer calls than __init__)
             instruction = object.__new__(Instruction)
-            instruction.__dict__.update(scanned.fields)
-            instruction.heredocs = list(scanned.heredocs)
+            instruction.__dict__.update(fields)
+            instruction.heredocs = list(fields["heredocs"])
             return instruction
-        instruction = Instruction(scanned.keyword, scanned.text, _moved_map(scanned.map, lines), scanned.start_line + lines, scanned.end_line + lines, self.escape, scanned.args_start)
-        if scanned.heredocs:
-            instruction.heredocs = [
-                dataclasses.replace(doc, map=_moved_map(doc.map, lines), start_line=doc.start_line + lines, end_line=doc.end_line + lines) for doc in scanned.heredocs
-            ]
+        instruction = Instruction(
+            fields["keyword"], fields["text"], _moved_map(fields["map"], lines), fields["start_line"] + lines, fields["end_line"] + lines, self.escape, fields["args_start"]
+        )
+        instruction.heredocs = [
+            dataclasses.replace(doc, map=_moved_map(doc.map, lines), start_line=doc.start_line + lines, end_line=doc.end_line + lines) for doc in fields["heredocs"]
+        ]
         instruction.source_lines = scanned.lines
         # What was remembered holds positions: start afresh, here, for the next parse.
         _remember(key, _Scanned.of(instruction, tuple(self.comments[len(self.comments) - len(scanned.comments) :])))
@@ -659,25 +661,19 @@ class _Scanned:
     """An instruction as scanned from ``lines``, and the comments inside its continuation."""
 
     lines: tuple[str, ...]
-    keyword: str
-    text: str
-    map: SourceMap
     start_line: int
-    end_line: int
-    args_start: int
-    heredocs: tuple[Heredoc, ...]
     comments: tuple[Comment, ...]
-    # An instruction's fields as the scan made it, before the parse gave it a stage and a
-    # SHELL; the memos are shared with every instruction made from this record at its place.
+    # The instruction's fields as the scan made it, before the parse gave it a stage and a
+    # SHELL; its memos are shared with every instruction made from this record at its place.
     fields: dict
 
     @classmethod
     def of(cls, instruction: Instruction, comments: tuple[Comment, ...]) -> "_Scanned":
         # Not the instruction itself: each parse needs its own (stage and shell differ), and
         # keeping it would keep its whole Dockerfile alive.
-        i = instruction
-        fields = {field.name: getattr(i, field.name) for field in dataclasses.fields(Instruction)} | {"_stage": None, "shell": DEFAULT_SHELL}
-        return cls(i.source_lines, i.keyword, i.text, i.map, i.start_line, i.end_line, i.args_start, tuple(i.heredocs), comments, fields)
+        fields = {field.name: getattr(instruction, field.name) for field in dataclasses.fields(Instruction)}
+        fields.update(_stage=None, shell=DEFAULT_SHELL, heredocs=tuple(instruction.heredocs))
+        return cls(instruction.source_lines, instruction.start_line, comments, fields)
 
 
 # The language server parses a file again on every keystroke, and only the edited
