@@ -73,7 +73,8 @@ def walk(root: Path, errors: list[str]) -> list[tuple[Path, Format]]:
         except OSError as error:
             errors.append(f"{folder}: cannot read folder: {error.strerror}")
             return
-        spec = _ignore_spec(folder) if any(entry.name == ".gitignore" for entry in entries) else None
+        # Case-insensitively: on such a file system, opening ".gitignore" reads ".GitIgnore" too.
+        spec = _ignore_spec(folder) if any(entry.name.lower() == ".gitignore" for entry in entries) else None
         if spec:
             specs = specs + [(real_folder, spec)]
         for entry in entries:

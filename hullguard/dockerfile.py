@@ -244,7 +244,8 @@ class Instruction:
     # on every keystroke).
     _stage: "weakref.ref[Stage] | None" = field(default=None, repr=False)
     shell: tuple[str, ...] = DEFAULT_SHELL  # the SHELL in force
-    # Its lines in the file, from start_line to end_line (comments and heredoc bodies included).
+    # Its lines in the file from start_line, comments and heredoc bodies included: to end_line,
+    # and past it when its last line continues into blank or comment lines at the file's end.
     source_lines: tuple[str, ...] = field(default=(), repr=False)
     # What ``remembered`` worked out, by SHELL in force; shared with later parses of the same
     # lines at the same place (see _Scanned).

@@ -145,7 +145,7 @@ class SourceText:
         return self._line_start(position.line) + position.column
 
     def position(self, offset: int) -> Position:
-        if self._known is None or "line_starts" in self.__dict__:
+        if self._known is None or offset < 0 or "line_starts" in self.__dict__:
             line = bisect.bisect_right(self.line_starts, offset) - 1
             return Position(line, offset - self.line_starts[line])
         index = max(bisect.bisect_right(self._known_offsets, offset) - 1, 0)

@@ -161,7 +161,7 @@ def _suggestion(instruction: Instruction, pair: KeyValue) -> Fix:
     text = ("\n" + indent).join(comment)
     if len(instruction.key_values) == 1:
         end_line = instruction.end_line
-        whole = Span(Position(instruction.start_line, len(indent)), Position(end_line, len(instruction.source_lines[-1])))
+        whole = Span(Position(instruction.start_line, len(indent)), Position(end_line, len(instruction.source_lines[end_line - instruction.start_line])))
         edits = (replace(whole, text),)
     else:
         words = instruction.words

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import cattrs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -102,6 +103,9 @@ class Protocol(LanguageServerProtocol):
         except BrokenPipeError:
             logger.exception("cannot send %s: the client closed the pipe", method)
             raise
+        except Exception as error:  # as pygls does for every other message: reported, the server goes on
+            logger.exception("cannot send %s", method)
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def structure_message(self, data):
         try:

@@ -47,3 +47,20 @@ def test_a_split_stream_knows_where_its_documents_start():
     assert "line_starts" not in source.__dict__ and "lines" not in source.__dict__  # nothing indexed whole
     assert [source.line(n) for n in range(source.line_count)] == ["a: 1", "---", "b: 2", "---", "", "c: 3", ""]
     assert source.position(text.index("c")) == Position(5, 0)
+
+
+def test_a_document_that_starts_at_the_very_end_is_no_line_start():
+    # A "%" directive ends the document before it; a last "..." without a newline after it
+    # then makes an empty document at the end of the text, in the middle of its last line.
+    from hullguard.config import Config
+    from hullguard.documents import load_document
+    from hullguard.engine import lint_document
+    from hullguard.model import Format
+
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - {name: c, image: nginx}\n%YAML 1.2\nx: 1\n... # hullguard: ignore-file[HG201]"
+    source = SourceText(text)
+    split_documents(source)
+    assert source.line(8) == "... # hullguard: ignore-file[HG201]"
+    assert source.position(len(text)) == Position(8, len("... # hullguard: ignore-file[HG201]"))
+    result = lint_document(load_document("pod.yaml", text, Format.KUBERNETES), Config(select=("HG201",)))
+    assert result.findings == []  # the suppression on the last line applies

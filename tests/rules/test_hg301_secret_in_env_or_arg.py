@@ -11,6 +11,7 @@ import pytest
 from hullguard.edits import apply_edits
 from hullguard.model import Applicability, Format, Severity
 from hullguard.rules import secret_in_env_or_arg
+from hullguard.text import Position
 
 from conftest import findings_of, lint_text, span_of, spans_of
 
@@ -148,6 +149,17 @@ def test_suggestion_replaces_a_single_env_with_build_secret_instructions():
         "  # If the container needs it at run time, pass it when it starts (docker run -e, an orchestrator secret).\n"
         "RUN npm ci\n"
     )
+
+
+@pytest.mark.parametrize("after", ["\n", "\n# a comment", "\n\n"])
+def test_suggestion_replaces_an_env_that_continues_to_the_end_of_the_file(after):
+    # The scan takes the blank or comment lines after a trailing "\" into the instruction;
+    # the replaced span still ends with the ENV's own last line.
+    text = "FROM alpine:3.20\nENV NPM_TOKEN=abc \\" + after
+    fix, result = _suggested_text(text)
+    assert fix.edits[0].span.end == Position(1, len("ENV NPM_TOKEN=abc \\"))
+    assert result.startswith("FROM alpine:3.20\n# NPM_TOKEN is a secret") and "NPM_TOKEN=abc" not in result
+    assert result.endswith("an orchestrator secret)." + after)
 
 
 def test_suggestion_removes_only_the_secret_pair_of_a_multi_pair_arg():
