@@ -12,6 +12,11 @@ does (its rules, summarised in the test module tests/test_dockerfile_model.py):
 
 Every instruction gets a *logical line* (continuations joined, comment and blank lines
 inside dropped) with a map back to source positions, so every span is exact.
+
+The language server parses a file again on every keystroke. A parse takes the instructions
+whose lines are unchanged from what earlier parses scanned (``_SCANNED``), and
+``Instruction.remembered`` gives back what was worked out from them (words, commands, the
+findings of per-instruction rules) while they stay at the same place under the same SHELL.
 """
 from __future__ import annotations
 
